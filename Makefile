@@ -1,0 +1,27 @@
+# Rasid developer commands. `make demo` and `make test` work on a fresh machine with Python 3.11.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## analyse the bundled sample articles and show the result
+	$(BIN)/rasid analyze demo/seeds --meta demo/meta.jsonl --out out/demo
+	@$(BIN)/python tools/show_documents.py out/demo/documents.jsonl
+
+test: $(STAMP)  ## run the whole test suite (what CI runs)
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)  ## throughput and memory on SaudiNewsNet (needs ../shared/data)
+	$(BIN)/python bench/bench_ingest.py
+
+clean:
+	rm -rf out .pytest_cache .ruff_cache

@@ -1,0 +1,128 @@
+"""``rasid analyze PATH... [--out DIR] [--db FILE] [--meta FILE]``: read, clean, store and write the outputs."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from rasid.errors import RasidError
+
+log = logging.getLogger(__name__)
+
+
+def add_common(p: argparse.ArgumentParser) -> None:
+    """Add -v/-q to a command."""
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (repeatable)")
+    p.add_argument("-q", "--quiet", action="count", default=0, help="less output (no progress bar or table)")
+
+
+def add_parser(sub) -> None:
+    """Register the command."""
+    p = sub.add_parser("analyze", help="analyse articles and write documents.jsonl (and later stories, events)",
+                       description="Read articles (text, HTML, JSONL/JSON/CSV exports, RSS/Atom feeds, folders, "
+                                   "ZIP archives), clean them, store them and write the output files.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to read")
+    p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
+    p.add_argument("--db", metavar="FILE", help="SQLite store (default: OUT/rasid.sqlite); re-runs reuse it")
+    p.add_argument("--meta", metavar="FILE", help='JSONL metadata, one {"id", "url", "outlet", "published", '
+                                                  '"title"} object per document')
+    p.add_argument("--field", action="append", default=[], metavar="ATTR=NAME",
+                   help="record field holding an attribute in JSONL/JSON/CSV (attrs: text, title, url, outlet, "
+                        "published, id), e.g. --field text=content")
+    p.add_argument("--max-mb", type=float, default=10.0, help="skip single-article files larger than this (default 10)")
+    add_common(p)
+    p.set_defaults(run=run)
+
+
+def _parse_fields(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        if "=" not in item:
+            raise RasidError(f"--field takes ATTR=NAME (e.g. text=content), got {item!r}")
+        attr, name = item.split("=", 1)
+        out[attr.strip()] = name.strip()
+    return out
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``rasid analyze``."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rasid.clean import Cleaner
+    from rasid.ingest import FieldMap, ReadOptions, load_meta
+    from rasid.ingest.readers import count_inputs
+    from rasid.output import write_outputs
+    from rasid.pipeline import analyze
+    from rasid.store import Store
+
+    console = Console(stderr=True)
+    out = Path(args.out)
+    try:
+        fields = FieldMap().with_overrides(_parse_fields(args.field))
+    except ValueError as exc:
+        raise RasidError(str(exc)) from exc
+    meta: dict = {}
+    if args.meta:
+        meta, meta_skips = load_meta(args.meta)
+        for s in meta_skips:
+            console.print(f"[yellow]warning[/]: {s.source}: {s.message}")
+    options = ReadOptions(fields=fields, meta=meta, max_document_bytes=int(args.max_mb * 1024 * 1024))
+    db_path = Path(args.db) if args.db else out / "rasid.sqlite"
+    cleaner = Cleaner.from_data()
+    show = args.quiet == 0
+    n_files = count_inputs(args.paths)
+    with Store(db_path) as store:
+        progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[docs]} docs"), TimeElapsedColumn(), console=console,
+                            disable=not show, transient=True)
+        with progress:
+            task = progress.add_task("reading", total=n_files, docs=0)
+            state = {"docs": 0, "files": 0}
+
+            def on_file(_path: Path) -> None:
+                state["files"] += 1
+                progress.update(task, completed=state["files"] - 1)
+
+            def on_document(item) -> None:
+                state["docs"] += 1
+                if state["docs"] % 50 == 0:
+                    progress.update(task, docs=state["docs"])
+
+            options.on_file = on_file
+            report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document)
+            progress.update(task, completed=n_files, docs=state["docs"])
+        written = write_outputs(store, out)
+    for s in report.skipped:
+        console.print(f"[yellow]warning[/]: {s.source}: {s.message}", highlight=False)
+    if show:
+        _print_summary(console, report, written, out, db_path)
+    if report.read == 0:
+        console.print("[red]rasid: error[/]: nothing could be processed (every input was skipped)", highlight=False)
+        return 1
+    return 0
+
+
+def _print_summary(console, report, written: dict, out: Path, db_path: Path) -> None:
+    from rich.table import Table
+
+    table = Table(title="rasid analyze", show_header=True, header_style="bold")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    rows = [("articles read", report.read), ("new, cleaned and stored", report.new),
+            ("changed, cleaned again", report.changed), ("unchanged (already stored)", report.unchanged),
+            ("segments (new/changed docs)", report.segments),
+            ("pages split into several articles", report.multi_segment_docs),
+            ("lines marked outlet boilerplate", report.outlet_boilerplate_lines),
+            ("documents in store", report.stored)]
+    for reason, n in sorted(report.skip_reasons().items()):
+        rows.append((f"skipped: {reason}", n))
+    for lang, n in sorted(report.flagged_language.items()):
+        rows.append((f"flagged non-Arabic: {lang}", n))
+    for name, n in written.items():
+        rows.append((f"written {out / name}", n))
+    for label, n in rows:
+        table.add_row(label, f"{n:,}")
+    console.print(table)
+    console.print(f"store: {db_path}   time: {report.seconds:.1f}s", highlight=False)

@@ -1,0 +1,259 @@
+"""The embedded SQLite store (the default).
+
+Ids are the documents' own stable ids. Every document is written with its lines, segments and
+sentences inside one transaction (documents are committed in batches), so an interrupted run
+leaves whole documents or nothing; the next run finds what is stored by content hash and goes
+on with the rest. Re-running on unchanged input writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from rasid.document import Document, Line, LineStatus, Segment, Sentence, Skipped
+from rasid.errors import StoreError
+
+log = logging.getLogger(__name__)
+
+__all__ = ["Store", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  run_id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL NOT NULL, finished REAL,
+  status TEXT NOT NULL, inputs TEXT NOT NULL, counts TEXT);
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, source TEXT NOT NULL, format TEXT NOT NULL,
+  text TEXT NOT NULL, title TEXT, url TEXT, outlet TEXT, outlet_basis TEXT, credits TEXT NOT NULL,
+  publication_date TEXT, language TEXT, language_score REAL, encoding TEXT, warnings TEXT NOT NULL,
+  duplicate_of TEXT, run_id INTEGER, updated REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS documents_outlet ON documents(outlet);
+CREATE INDEX IF NOT EXISTS documents_date ON documents(publication_date);
+CREATE TABLE IF NOT EXISTS lines (
+  doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, n INTEGER NOT NULL,
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL, status TEXT NOT NULL, segment INTEGER,
+  rule TEXT, role TEXT, key_hash TEXT, PRIMARY KEY (doc_id, n)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS lines_key ON lines(key_hash);
+CREATE TABLE IF NOT EXISTS segments (
+  doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+  first_line INTEGER NOT NULL, last_line INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+  title TEXT, story_id TEXT, PRIMARY KEY (doc_id, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sentences (
+  doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, idx INTEGER NOT NULL,
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL, line INTEGER NOT NULL, segment INTEGER,
+  PRIMARY KEY (doc_id, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS annotations (
+  doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, layer TEXT NOT NULL,
+  start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT NOT NULL, data TEXT);
+CREATE INDEX IF NOT EXISTS annotations_doc ON annotations(doc_id, layer);
+CREATE TABLE IF NOT EXISTS skips (
+  run_id INTEGER NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
+"""
+
+
+class Store:
+    """A Rasid database in one SQLite file.
+
+    Example:
+        >>> store = Store(":memory:")
+        >>> store.count_documents()
+        0
+    """
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            self.db.execute("PRAGMA foreign_keys=ON")
+            if self.path != ":memory:":
+                self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a Rasid database or damaged ({exc})") from exc
+
+    def _migrate(self) -> None:
+        row = None
+        try:
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        except sqlite3.OperationalError:
+            tables = self.db.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+            if tables:
+                raise StoreError(f"{self.path}: an SQLite database that is not a Rasid store") from None
+        if row and int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: written by a newer Rasid (schema {row[0]} > {SCHEMA_VERSION}); upgrade rasid")
+        with self.transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def close(self) -> None:
+        """Close the database (checkpointing the write-ahead log)."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self):
+        """Run a block of writes atomically: all of it is stored, or none of it."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def begin_run(self, inputs: list[str]) -> int:
+        """Record the start of a run and return its id."""
+        with self.transaction():
+            cur = self.db.execute("INSERT INTO runs (started, status, inputs) VALUES (?, 'running', ?)",
+                                  (time.time(), json.dumps(inputs, ensure_ascii=False)))
+        return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, counts: dict, status: str = "done") -> None:
+        """Record the end of a run and its counts."""
+        with self.transaction():
+            self.db.execute("UPDATE runs SET finished=?, status=?, counts=? WHERE run_id=?",
+                            (time.time(), status, json.dumps(counts), run_id))
+
+    def record_skips(self, run_id: int, skipped: Iterable[Skipped]) -> None:
+        """Keep the inputs a run could not use, with the reason."""
+        with self.transaction():
+            self.db.executemany("INSERT INTO skips VALUES (?, ?, ?, ?, ?)",
+                                [(run_id, s.source, s.stage, s.reason, s.message) for s in skipped])
+
+    # -- documents --------------------------------------------------------------------------------
+
+    def stored_hashes(self) -> dict[str, str]:
+        """Return ``{doc_id: content_hash}`` of every stored document."""
+        return dict(self.db.execute("SELECT doc_id, content_hash FROM documents"))
+
+    def write_documents(self, docs: list[Document], *, run_id: int | None = None,
+                        line_keys: dict[str, list[str]] | None = None) -> None:
+        """Store documents (replacing earlier versions of the same ids) in one transaction."""
+        now = time.time()
+        with self.transaction() as db:
+            for doc in docs:
+                db.execute("DELETE FROM documents WHERE doc_id=?", (doc.doc_id,))
+                db.execute(
+                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (doc.doc_id, doc.content_hash, doc.source, doc.fmt, doc.text, doc.title, doc.url, doc.outlet,
+                     doc.outlet_basis, json.dumps(doc.credits, ensure_ascii=False), doc.publication_date, doc.language,
+                     doc.language_score, doc.encoding, json.dumps(doc.warnings, ensure_ascii=False), doc.duplicate_of,
+                     run_id, now))
+                keys = (line_keys or {}).get(doc.doc_id)
+                db.executemany(
+                    "INSERT INTO lines VALUES (?,?,?,?,?,?,?,?,?)",
+                    [(doc.doc_id, ln.n, ln.start, ln.end, ln.status, ln.segment, ln.rule, ln.role,
+                      _key_hash(keys[i]) if keys else None) for i, ln in enumerate(doc.lines)])
+                db.executemany("INSERT INTO segments VALUES (?,?,?,?,?,?,?,?)",
+                               [(doc.doc_id, s.index, s.first_line, s.last_line, s.start, s.end, s.title, s.story_id)
+                                for s in doc.segments])
+                db.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?)",
+                               [(doc.doc_id, i, s.start, s.end, s.line, s.segment) for i, s in enumerate(doc.sentences)])
+
+    def count_documents(self) -> int:
+        """Return how many documents are stored."""
+        return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def doc_ids(self) -> list[str]:
+        """Return the stored doc_ids in order."""
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+
+    def get_document(self, doc_id: str) -> Document | None:
+        """Load one document with its lines, segments and sentences."""
+        docs = list(self.iter_documents([doc_id]))
+        return docs[0] if docs else None
+
+    def iter_documents(self, doc_ids: list[str] | None = None, *, batch: int = 500) -> Iterator[Document]:
+        """Yield stored documents (all, in doc_id order, or the given ids) with their lines and segments."""
+        ids = doc_ids if doc_ids is not None else self.doc_ids()
+        for i in range(0, len(ids), batch):
+            chunk = ids[i:i + batch]
+            marks = ",".join("?" * len(chunk))
+            lines: dict[str, list[Line]] = {}
+            for r in self.db.execute(f'SELECT doc_id, n, start, "end", status, segment, rule, role FROM lines '
+                                     f"WHERE doc_id IN ({marks}) ORDER BY doc_id, n", chunk):
+                lines.setdefault(r[0], []).append(Line(r[1], r[2], r[3], r[4], r[5], r[6], r[7]))
+            segs: dict[str, list[Segment]] = {}
+            for r in self.db.execute(f'SELECT doc_id, idx, first_line, last_line, start, "end", title, story_id '
+                                     f"FROM segments WHERE doc_id IN ({marks}) ORDER BY doc_id, idx", chunk):
+                segs.setdefault(r[0], []).append(Segment(*r[1:]))
+            sents: dict[str, list[Sentence]] = {}
+            for r in self.db.execute(f'SELECT doc_id, start, "end", line, segment FROM sentences '
+                                     f"WHERE doc_id IN ({marks}) ORDER BY doc_id, idx", chunk):
+                sents.setdefault(r[0], []).append(Sentence(*r[1:]))
+            rows = {r[0]: r for r in self.db.execute(
+                "SELECT doc_id, content_hash, source, format, text, title, url, outlet, outlet_basis, credits, "
+                "publication_date, language, language_score, encoding, warnings, duplicate_of "
+                f"FROM documents WHERE doc_id IN ({marks})", chunk)}
+            for doc_id in chunk:
+                r = rows.get(doc_id)
+                if r is None:
+                    continue
+                yield Document(doc_id=r[0], content_hash=r[1], source=r[2], fmt=r[3], text=r[4], title=r[5], url=r[6],
+                               outlet=r[7], outlet_basis=r[8], credits=json.loads(r[9]), publication_date=r[10],
+                               language=r[11], language_score=r[12], encoding=r[13], warnings=json.loads(r[14]),
+                               duplicate_of=r[15], lines=lines.get(doc_id, []), segments=segs.get(doc_id, []),
+                               sentences=sents.get(doc_id, []))
+
+    # -- corpus passes ----------------------------------------------------------------------------
+
+    def mark_outlet_boilerplate(self, *, min_docs: int, max_chars: int) -> int:
+        """Mark kept lines that recur in at least `min_docs` distinct documents of one outlet as boilerplate.
+
+        Documents with identical text count once (a reprinted article is not evidence of a
+        template), and only lines of at most `max_chars` characters qualify. Returns how many
+        lines changed status.
+        """
+        with self.transaction() as db:
+            db.execute("DROP TABLE IF EXISTS temp.recurring")
+            db.execute(
+                f"""CREATE TEMP TABLE recurring AS
+                SELECT d.outlet AS outlet, l.key_hash AS key_hash
+                FROM lines l JOIN documents d ON d.doc_id = l.doc_id
+                WHERE d.outlet IS NOT NULL AND l.key_hash IS NOT NULL AND l."end" - l.start <= ?
+                  AND l.status IN ('{LineStatus.KEPT}', '{LineStatus.BOILERPLATE}')
+                GROUP BY d.outlet, l.key_hash
+                HAVING count(DISTINCT d.content_hash) >= ?""",
+                (max_chars, min_docs))
+            cur = db.execute(
+                f"""UPDATE lines SET status='{LineStatus.BOILERPLATE}', rule='outlet-recurring'
+                WHERE status='{LineStatus.KEPT}' AND key_hash IS NOT NULL AND EXISTS (
+                  SELECT 1 FROM recurring r JOIN documents d ON d.outlet = r.outlet
+                  WHERE d.doc_id = lines.doc_id AND r.key_hash = lines.key_hash)
+                RETURNING doc_id, n""")
+            changed_lines = cur.fetchall()
+            db.executemany("DELETE FROM sentences WHERE doc_id=? AND line=?", changed_lines)
+            changed = len(changed_lines)
+            db.execute("DROP TABLE temp.recurring")
+        return changed
+
+    def skip_counts(self, run_id: int) -> dict[str, int]:
+        """Count a run's skipped inputs by reason."""
+        return dict(self.db.execute("SELECT reason, count(*) FROM skips WHERE run_id=? GROUP BY reason", (run_id,)))
+
+
+def _key_hash(key: str) -> str | None:
+    import hashlib
+
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest() if key else None

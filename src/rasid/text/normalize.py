@@ -1,0 +1,169 @@
+"""Arabic normalisation for matching: keys and views that never replace the original text.
+
+Two kinds of operation:
+
+* *folds* map one character to one character (alef forms to bare alef, alef maksura to yeh,
+  teh marbuta to heh, hamza carriers, Arabic-Indic and Persian digits to ASCII, ASCII upper
+  to lower case). They keep string length, so offsets stay valid.
+* *deletions* drop diacritics, tatweel and invisible format characters (bidi marks, zero-width
+  joiners). They shorten the string; :class:`NormalizedText` keeps the map back to raw offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass
+
+from rasid.text import letters as L
+
+__all__ = ["NormalizedText", "fold", "match_key", "normalize", "strip_diacritics", "unify_digits"]
+
+_FOLD_MAP: dict[str, str] = {}
+for _c in L.ALEF_FORMS:
+    _FOLD_MAP[_c] = L.ALEF
+_FOLD_MAP.update({
+    L.ALEF_MAKSURA: L.YEH,
+    L.TEH_MARBUTA: L.HEH,
+    L.WAW_HAMZA: L.WAW,
+    L.YEH_HAMZA: L.YEH,
+    L.FARSI_YEH: L.YEH,
+    L.KEHEH: L.KAF,
+})
+for _src in (L.ARABIC_INDIC_DIGITS, L.PERSIAN_DIGITS):
+    for _d, _a in zip(_src, L.ASCII_DIGITS, strict=True):
+        _FOLD_MAP[_d] = _a
+for _u in range(ord("A"), ord("Z") + 1):
+    _FOLD_MAP[chr(_u)] = chr(_u + 32)
+_FOLD_TABLE = str.maketrans(_FOLD_MAP)
+_DIGIT_TABLE = str.maketrans({d: a for src in (L.ARABIC_INDIC_DIGITS, L.PERSIAN_DIGITS)
+                              for d, a in zip(src, L.ASCII_DIGITS, strict=True)})
+_DIACRITICS_TABLE = str.maketrans({c: None for c in L.DIACRITICS})
+_DELETE_RE = re.compile("[" + re.escape(L.DIACRITICS + L.TATWEEL + L.FORMAT_CHARS) + "]")
+_KEY_DROP_RE = re.compile(r"[^\w\s]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Fold letter variants, digits and ASCII case, one character for one.
+
+    Length-preserving, so offsets into `text` stay valid.
+
+    Example:
+        >>> fold("أعلن إلى آخر مدينة ٤٣")
+        'اعلن الي اخر مدينه 43'
+    """
+    return text.translate(_FOLD_TABLE)
+
+
+def unify_digits(text: str) -> str:
+    """Replace Arabic-Indic and Persian digits with ASCII digits. Length-preserving.
+
+    Example:
+        >>> unify_digits("قتل ٤٣ و۱۲")
+        'قتل 43 و12'
+    """
+    return text.translate(_DIGIT_TABLE)
+
+
+def strip_diacritics(text: str) -> str:
+    """Drop harakat and Quranic marks (not tatweel). Shortens the string.
+
+    Example:
+        >>> strip_diacritics("خُطْوَةٌ")
+        'خطوة'
+    """
+    return text.translate(_DIACRITICS_TABLE)
+
+
+def match_key(text: str, *, keep_punctuation: bool = False) -> str:
+    """Return the matching key of `text`: folded, marks removed, punctuation dropped, spaces collapsed.
+
+    Not length-preserving; use :func:`normalize` when offsets matter.
+
+    Example:
+        >>> match_key("المصدر : الجزيرة + وكالات")
+        'المصدر الجزيره وكالات'
+        >>> match_key("ـقوات   حفتـر،")
+        'قوات حفتر'
+    """
+    key = _DELETE_RE.sub("", unicodedata.normalize("NFKC", text) if _needs_nfkc(text) else text)
+    key = key.translate(_FOLD_TABLE)
+    if not keep_punctuation:
+        key = _KEY_DROP_RE.sub(" ", key)
+    return _SPACE_RE.sub(" ", key).strip()
+
+
+def _needs_nfkc(text: str) -> bool:
+    """Tell whether `text` holds Arabic presentation forms, which NFKC turns into plain letters."""
+    return any("\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff" for ch in text)
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedText:
+    """A normalised view of a raw string with the map back to raw offsets.
+
+    Attributes:
+        text: the normalised string (folded, marks and tatweel removed).
+        raw_length: length of the raw string.
+    """
+
+    text: str
+    raw_length: int
+    _offsets: array | None = None  # raw offset of each normalised character; None = identity
+
+    def to_raw(self, i: int) -> int:
+        """Map an offset in :attr:`text` to the raw string (an end offset maps past its char)."""
+        if not 0 <= i <= len(self.text):
+            raise IndexError(f"offset {i} outside normalised text of length {len(self.text)}")
+        if self._offsets is None:
+            return i
+        return self.raw_length if i == len(self.text) else self._offsets[i]
+
+    def span_to_raw(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open span of :attr:`text` to the raw span that covers the same characters.
+
+        Example:
+            >>> raw = "قُوَّاتُ حفتـر"
+            >>> norm = normalize(raw)
+            >>> i = norm.text.index("حفتر")
+            >>> s, e = norm.span_to_raw(i, i + 4)
+            >>> raw[s:e]
+            'حفتـر'
+        """
+        if end <= start:
+            s = self.to_raw(start)
+            return s, s
+        if self._offsets is None:
+            return start, end
+        return self.to_raw(start), self._offsets[end - 1] + 1
+
+
+def normalize(text: str) -> NormalizedText:
+    """Normalise `text` for matching and keep the map back to raw offsets.
+
+    Presentation forms are not expanded here (that would change lengths unpredictably);
+    the data validator rejects them in lexicons, and :func:`match_key` expands them for keys.
+
+    Example:
+        >>> n = normalize("أعلنَ الجيشُ")
+        >>> n.text
+        'اعلن الجيش'
+        >>> n.to_raw(5)
+        6
+    """
+    folded = text.translate(_FOLD_TABLE)
+    if not _DELETE_RE.search(folded):
+        return NormalizedText(folded, len(text))
+    offsets = array("i")
+    pieces = []
+    pos = 0
+    for m in _DELETE_RE.finditer(folded):
+        if m.start() > pos:
+            pieces.append(folded[pos:m.start()])
+            offsets.extend(range(pos, m.start()))
+        pos = m.end()
+    pieces.append(folded[pos:])
+    offsets.extend(range(pos, len(folded)))
+    return NormalizedText("".join(pieces), len(text), offsets)

@@ -1,0 +1,95 @@
+"""Tokenisation with character offsets and clitic-aware matching stems."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rasid.text.letters import DIACRITICS, TATWEEL
+from rasid.text.normalize import match_key
+
+__all__ = ["Token", "tokenize", "strip_proclitics"]
+
+_MARKS = re.escape(DIACRITICS + TATWEEL)
+_TOKEN_RE = re.compile(
+    r"(?P<num>[0-9\u0660-\u0669\u06f0-\u06f9]+(?:[.,\u066b\u066c][0-9\u0660-\u0669\u06f0-\u06f9]+)*)"
+    rf"|(?P<word>(?:[^\W\d_]|[{_MARKS}])+)"
+    r"|(?P<punct>[^\w\s])"
+)
+# A proclitic is stripped only when this much of the word remains, so وليد and بلد stay whole.
+MIN_STEM_AFTER_CLITIC = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token: its surface text and half-open offsets into the text it came from."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # "word", "num" or "punct"
+
+    @property
+    def key(self) -> str:
+        """The matching key (folded, no diacritics or tatweel)."""
+        return match_key(self.text, keep_punctuation=True)
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        """Matching keys of the readings with and without attached proclitics, longest first."""
+        return strip_proclitics(self.key) if self.kind == "word" else (self.key,)
+
+
+def strip_proclitics(key: str) -> tuple[str, ...]:
+    """List the readings of a word key with its proclitics removed, the whole word first.
+
+    Arabic stacks proclitics in a fixed order: a conjunction (و ف), a preposition (ب ل ك), then
+    the article (ال; ل + ال is written لل). Every reading is kept because spelling alone cannot
+    tell وليد (a name) from و+ليد; the caller picks the reading its lexicon knows. A reading must
+    keep at least ``MIN_STEM_AFTER_CLITIC`` letters.
+
+    Example:
+        >>> strip_proclitics("وبالجفره")
+        ('وبالجفره', 'بالجفره', 'الجفره', 'جفره')
+        >>> strip_proclitics("لقوات")
+        ('لقوات', 'قوات')
+        >>> strip_proclitics("للقوات")
+        ('للقوات', 'لقوات', 'قوات')
+    """
+    readings = [key]
+    for conj in ("", "و", "ف"):
+        if not key.startswith(conj):
+            continue
+        after_conj = key[len(conj):]
+        for prep in ("", "ب", "ل", "ك"):
+            if not after_conj.startswith(prep):
+                continue
+            after_prep = after_conj[len(prep):]
+            candidates = [after_prep]
+            if after_prep.startswith("ال"):
+                candidates.append(after_prep[2:])
+            if prep == "ل" and after_prep.startswith("ل"):  # لل = ل + ال
+                candidates.append(after_prep[1:])
+            for rest in candidates:
+                if len(rest) >= MIN_STEM_AFTER_CLITIC and rest not in readings:
+                    readings.append(rest)
+    readings.sort(key=len, reverse=True)
+    return tuple(readings)
+
+
+def tokenize(text: str, *, offset: int = 0) -> list[Token]:
+    """Split `text` into word, number and punctuation tokens with offsets (plus `offset`).
+
+    Diacritics and tatweel stay inside their word; numbers keep their separators.
+
+    Example:
+        >>> [t.text for t in tokenize("قتل 1,200 شخصٍ في سرت.")]
+        ['قتل', '1,200', 'شخصٍ', 'في', 'سرت', '.']
+        >>> tokenize("وقال حفتر", offset=10)[1].start
+        15
+    """
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup or "punct"
+        out.append(Token(m.group(), m.start() + offset, m.end() + offset, kind))
+    return out
