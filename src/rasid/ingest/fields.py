@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 __all__ = ["FieldMap", "parse_published"]
 
@@ -72,7 +72,7 @@ def parse_published(value) -> str | None:
     if isinstance(value, int | float):
         if value > 1e11:  # milliseconds
             value = value / 1000
-        return datetime.fromtimestamp(value, tz=timezone.utc).strftime("%Y-%m-%d") if value > 0 else None
+        return datetime.fromtimestamp(value, tz=UTC).strftime("%Y-%m-%d") if value > 0 else None
     text = str(value).strip()
     try:
         return datetime.fromisoformat(text.replace("Z", "+00:00")).strftime("%Y-%m-%d")

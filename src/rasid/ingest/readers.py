@@ -365,7 +365,8 @@ def _read_feed(data: bytes, source: str, stem: str) -> Iterator[Article | Skippe
         published = None
         for attr in ("published_parsed", "updated_parsed"):
             if entry.get(attr):
-                published = "%04d-%02d-%02d" % tuple(entry[attr][:3])
+                year, month, day = entry[attr][:3]
+                published = f"{year:04d}-{month:02d}-{day:02d}"
                 break
         doc_id = f"{stem}-{hashlib.sha1(str(key).encode()).hexdigest()[:10]}"
         yield Article(doc_id, text, item_source, "feed", title=entry.get("title"), url=entry.get("link"),
