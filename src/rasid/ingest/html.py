@@ -11,6 +11,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["extract_page", "fragment_text", "looks_like_html"]
 
+MIN_ARTICLE_LETTERS = 40  # what trafilatura returns from a page of links and scripts is shorter than this
 _TAG_RE = re.compile(r"<(html|head|body|div|p|span|article|a|br|table|script|meta|!doctype)[\s>/]", re.I)
 _BLOCK_BREAK_RE = re.compile(r"(?i)<\s*(br|/p|/div|/li|/h[1-6]|/tr|/blockquote)\s*/?>")
 
@@ -43,7 +44,7 @@ def extract_page(html: str, source: str, *, url: str | None = None) -> dict:
         raise IngestError(source, "html-empty", "no article text found in the HTML page")
     data = doc if isinstance(doc, dict) else doc.as_dict()
     text = (data.get("text") or "").strip()
-    if not text:
+    if sum(ch.isalpha() for ch in text) < MIN_ARTICLE_LETTERS:
         raise IngestError(source, "html-empty", "no article text found in the HTML page")
     return {"text": text, "title": data.get("title") or None, "published": data.get("date") or None,
             "outlet": data.get("sitename") or None, "url": data.get("url") or url}

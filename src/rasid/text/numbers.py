@@ -148,8 +148,11 @@ class NumberReader:
     def _qualify(self, text: str, tokens: list[Token], i: int, j: int, value, *, vague: bool) -> Quantity:
         before = [t.key for t in tokens[max(0, i - 4):i]]
         after = [t.key for t in tokens[j:j + 4]]
-        lower = any(_ends_with(before, p) or _starts_with(after, p) for p in self.lower_bound)
-        approx = any(_ends_with(before, p) or _starts_with(after, p) for p in self.approximate)
+        # a qualifier stands before the number or after it, possibly after the counted noun ("ستة جنود على الأقل")
+        lower = any(_ends_with(before, p) or _starts_with(after, p) or _starts_with(after[1:], p)
+                    for p in self.lower_bound)
+        approx = any(_ends_with(before, p) or _starts_with(after, p) or _starts_with(after[1:], p)
+                     for p in self.approximate)
         start, end = tokens[i].start, tokens[j - 1].end
         return Quantity(value, start, end, text[start:end], vague=vague, lower_bound=lower, approximate=approx)
 
