@@ -1,0 +1,84 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rasid.cli import main
+
+SHARED = Path(__file__).resolve().parents[3] / "shared"
+DEMO_META = Path(__file__).resolve().parents[2] / "demo" / "meta.jsonl"
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "rasid", *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory, seeds_dir):
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["analyze", str(seeds_dir), "--meta", str(DEMO_META), "--out", str(out), "-q"]) == 0
+    return out
+
+
+def test_documents_jsonl_follows_the_output_contract(demo_out, seeds_dir):
+    docs = [json.loads(line) for line in (demo_out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [d["doc_id"] for d in docs] == sorted(p.stem for p in seeds_dir.glob("*.txt"))
+    for d in docs:
+        original = (seeds_dir / f"{d['doc_id']}.txt").read_text(encoding="utf-8")
+        assert d["text"] == original
+        assert [ln["n"] for ln in d["lines"]] == list(range(1, sum(1 for x in original.splitlines() if x.strip()) + 1))
+        for ln in d["lines"]:
+            assert d["text"][ln["start"]:ln["end"]] == d["text"][ln["start"]:ln["end"]].strip()
+            assert ln["status"] in {"kept", "repeated", "boilerplate", "caption", "heading", "dateline"}
+        lines = {ln["n"]: ln for ln in d["lines"]}
+        for start, end, line in d["sentences"]:
+            assert lines[line]["start"] <= start < end <= lines[line]["end"]
+        assert d["language"] == "ar"
+    by_id = {d["doc_id"]: d for d in docs}
+    assert by_id["001_f26e5b47cef9b3b6"]["publication_date"] == "2020-06-06"
+    assert by_id["003_ceb414d14458d7ff"]["outlet"] == "Al-Resalah"
+    assert [s["lines"] for s in by_id["004_0e1083c9c33184de"]["segments"]] == [[1, 13], [14, 22]]
+
+
+@pytest.mark.skipif(not (SHARED / "eval" / "score.py").exists(), reason="shared evaluation kit not beside the repo")
+def test_seed_cleaning_scores_at_least_the_floor(demo_out):
+    res = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(demo_out),
+                          str(SHARED / "eval" / "seeds_gold.json"), "--json"], capture_output=True, text=True, check=True)
+    scores = json.loads(res.stdout)
+    assert scores["cleaning"]["f1"] >= 0.95
+    assert scores["documents"]["found"] == 5
+
+
+def test_cli_reports_bad_input_by_file_and_line_and_continues(tmp_path, seeds_dir):
+    (tmp_path / "bad.jsonl").write_text('{"id": "a", "text": "نص عربي قصير عن سرت"}\n{oops\n', encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    res = run_cli("analyze", tmp_path, "--out", tmp_path / "out")
+    assert res.returncode == 0
+    assert "bad.jsonl:2" in res.stderr and "not valid JSON" in res.stderr
+    assert "empty.txt" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_cli_fails_with_one_line_when_nothing_can_be_processed(tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    res = run_cli("analyze", tmp_path / "empty.txt", "--out", tmp_path / "out", "-q")
+    assert res.returncode == 1
+    assert "nothing could be processed" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_cli_usage_errors(tmp_path):
+    res = run_cli("analyze", tmp_path, "--field", "nonsense", "--out", tmp_path / "o")
+    assert res.returncode == 1 and res.stderr.startswith("rasid: error: --field takes ATTR=NAME")
+    assert run_cli().returncode == 2
+    helped = run_cli("analyze", "--help")
+    assert helped.returncode == 0 and "--meta" in helped.stdout
+
+
+def test_non_arabic_documents_are_kept_and_flagged(tmp_path):
+    (tmp_path / "en.txt").write_text("Forces loyal to the Government of National Accord entered Sirte on Saturday, "
+                                     "officials said, as fighting moved east.", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["analyze", str(tmp_path / "en.txt"), "--out", str(out), "-q"]) == 0
+    (doc,) = [json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert doc["language"] == "en" and "language:en" in doc["warnings"]

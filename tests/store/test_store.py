@@ -1,0 +1,150 @@
+import json
+import shutil
+import sqlite3
+
+import pytest
+
+from rasid.errors import StoreError
+from rasid.ingest import ReadOptions, iter_articles
+from rasid.pipeline import analyze
+from rasid.store import Store
+
+BODY = "دخلت قوات الوفاق مدينة سرت وواصلت تقدمها شرقا، وأرغمت قوات حفتر على الانسحاب من قاعدة الجفرة."
+
+
+def snapshot(db_path):
+    db = sqlite3.connect(db_path)
+    out = {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
+           for t in ("documents", "lines", "segments", "sentences")}
+    db.close()
+    return out
+
+
+@pytest.fixture
+def corpus(tmp_path, seeds_dir):
+    folder = tmp_path / "in"
+    shutil.copytree(seeds_dir, folder)
+    return folder
+
+
+def test_documents_round_trip_through_the_store(tmp_path, corpus, cleaner):
+    with Store(tmp_path / "r.sqlite") as store:
+        analyze([corpus], store, cleaner=cleaner)
+        stored = store.get_document("004_0e1083c9c33184de")
+    fresh = cleaner(next(iter_articles([corpus / "004_0e1083c9c33184de.txt"])))
+    assert stored.to_json() == fresh.to_json()
+
+
+def test_rerun_on_the_same_files_changes_nothing(tmp_path, corpus, cleaner):
+    db = tmp_path / "r.sqlite"
+    with Store(db) as store:
+        first = analyze([corpus], store, cleaner=cleaner)
+    before = snapshot(db)
+    with Store(db) as store:
+        second = analyze([corpus], store, cleaner=cleaner)
+    assert (first.new, second.new, second.changed, second.unchanged) == (5, 0, 0, 5)
+    assert snapshot(db) == before  # same rows, same timestamps: nothing was rewritten
+
+
+def test_ids_are_the_same_on_every_run_and_machine(tmp_path, corpus, cleaner):
+    ids = []
+    for name in ("a", "b"):
+        with Store(tmp_path / f"{name}.sqlite") as store:
+            analyze([corpus], store, cleaner=cleaner)
+            ids.append(store.doc_ids())
+    assert ids[0] == ids[1] == sorted(p.stem for p in corpus.glob("*.txt"))
+
+
+def test_adding_files_processes_only_the_new_ones_and_changed_ones_again(tmp_path, corpus, cleaner):
+    db = tmp_path / "r.sqlite"
+    with Store(db) as store:
+        analyze([corpus], store, cleaner=cleaner)
+    (corpus / "new.txt").write_text(BODY, encoding="utf-8")
+    changed = corpus / "002_21a362b9bfaece20.txt"
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nسطر أضيف لاحقا إلى الخبر بعد نشره.", encoding="utf-8")
+    with Store(db) as store:
+        report = analyze([corpus], store, cleaner=cleaner)
+        assert (report.new, report.changed, report.unchanged) == (1, 1, 4)
+        assert store.count_documents() == 6
+        assert store.get_document("002_21a362b9bfaece20").text.endswith("بعد نشره.")
+
+
+def test_interrupted_run_leaves_whole_documents_and_the_next_run_resumes(tmp_path, corpus, cleaner):
+    db = tmp_path / "r.sqlite"
+    seen = []
+
+    def crash_after_three(item):
+        seen.append(item)
+        if len(seen) == 4:
+            raise KeyboardInterrupt  # the user pressed Ctrl-C while the fourth article was read
+
+    with Store(db) as store, pytest.raises(KeyboardInterrupt):
+        analyze([corpus], store, cleaner=cleaner, batch_size=2, on_document=crash_after_three)
+    with Store(db) as store:
+        assert store.count_documents() == 2  # the first batch of two was committed, the rest rolled back
+        for doc in store.iter_documents():  # every stored document is complete
+            assert doc.lines and doc.segments and doc.sentences
+        status = store.db.execute("SELECT status FROM runs ORDER BY run_id").fetchall()
+        assert status == [("interrupted",)]
+        report = analyze([corpus], store, cleaner=cleaner)
+        assert (report.new, report.unchanged) == (3, 2)
+        assert store.count_documents() == 5
+
+
+def test_bad_input_never_touches_what_is_stored(tmp_path, corpus, cleaner):
+    db = tmp_path / "r.sqlite"
+    with Store(db) as store:
+        analyze([corpus], store, cleaner=cleaner)
+    before = snapshot(db)
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "empty.txt").write_bytes(b"")
+    (bad / "blob.txt").write_bytes(bytes(range(256)) * 8)
+    (bad / "x.jsonl").write_text('{"id": "001_f26e5b47cef9b3b6", "text": \n', encoding="utf-8")
+    (bad / "y.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    with Store(db) as store:
+        report = analyze([bad], store, cleaner=cleaner)
+        assert report.read == 0 and len(report.skipped) == 4
+        assert store.skip_counts(report.run_id) == {"empty": 1, "binary": 1, "json": 1, "csv-columns": 1}
+    assert snapshot(db) == before
+
+
+def test_line_recurring_across_an_outlets_documents_becomes_boilerplate(tmp_path, cleaner):
+    folder = tmp_path / "outlet"
+    folder.mkdir()
+    records = []
+    for i in range(6):
+        text = f"{BODY} الخبر رقم {i} عن المعارك.\nلمتابعة آخر الأخبار اشترك في قناتنا على تيليغرام\nفقرة {i} أخرى فيها تفاصيل عن المعارك."
+        records.append(json.dumps({"id": f"d{i}", "text": text, "outlet": "Libya Observer"}, ensure_ascii=False))
+    (folder / "feed.jsonl").write_text("\n".join(records), encoding="utf-8")
+    with Store(tmp_path / "r.sqlite") as store:
+        report = analyze([folder], store, cleaner=cleaner, options=ReadOptions())
+        assert report.outlet_boilerplate_lines == 6
+        doc = store.get_document("d0")
+        assert [ln.status for ln in doc.lines] == ["kept", "boilerplate", "kept"]
+        assert doc.lines[1].rule == "outlet-recurring"
+        assert all(s.line != 2 for s in doc.sentences)
+
+
+def test_identical_reprints_do_not_teach_boilerplate(tmp_path, cleaner):
+    folder = tmp_path / "reprints"
+    folder.mkdir()
+    text = "عنوان قصير للخبر\n" + BODY
+    (folder / "feed.jsonl").write_text("\n".join(json.dumps({"id": f"r{i}", "text": text, "outlet": "okaz"},
+                                                            ensure_ascii=False) for i in range(8)), encoding="utf-8")
+    with Store(tmp_path / "r.sqlite") as store:
+        assert analyze([folder], store, cleaner=cleaner).outlet_boilerplate_lines == 0
+
+
+def test_a_file_that_is_not_a_rasid_store_is_refused(tmp_path):
+    other = tmp_path / "other.sqlite"
+    db = sqlite3.connect(other)
+    db.execute("CREATE TABLE x (a)")
+    db.commit()
+    db.close()
+    with pytest.raises(StoreError, match="not a Rasid store"):
+        Store(other)
+    junk = tmp_path / "junk.sqlite"
+    junk.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError):
+        Store(junk)
