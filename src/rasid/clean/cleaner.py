@@ -69,7 +69,7 @@ class Cleaner:
             doc.language, doc.language_score = guess.language, guess.score
             if guess.language != "ar":
                 doc.warnings.append(f"language:{guess.language}")
-                log.warning("%s: not Arabic (%s, p=%.2f); kept and flagged", doc.doc_id, guess.language, guess.score)
+                log.info("%s: not Arabic (%s, p=%.2f); kept and flagged", doc.doc_id, guess.language, guess.score)
         if not doc.content_lines():
             doc.warnings.append("no-content: every line is boilerplate")
         if len(doc.segments) > 1:

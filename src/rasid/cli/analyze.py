@@ -10,6 +10,8 @@ from rasid.errors import RasidError
 
 log = logging.getLogger(__name__)
 
+MAX_WARNINGS_SHOWN = 20  # more than this and the summary table would scroll away
+
 
 def add_common(p: argparse.ArgumentParser) -> None:
     """Add -v/-q to a command."""
@@ -94,8 +96,12 @@ def run(args: argparse.Namespace) -> int:
             report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document)
             progress.update(task, completed=n_files, docs=state["docs"])
         written = write_outputs(store, out)
-    for s in report.skipped:
-        console.print(f"[yellow]warning[/]: {s.source}: {s.message}", highlight=False)
+    for s in report.skipped[:MAX_WARNINGS_SHOWN]:
+        console.print(f"[yellow]warning[/]: {s.source}: {s.message}", highlight=False, soft_wrap=True)
+    if len(report.skipped) > MAX_WARNINGS_SHOWN:
+        console.print(f"[yellow]warning[/]: … and {len(report.skipped) - MAX_WARNINGS_SHOWN:,} more skipped inputs "
+                      f"(all of them: the the 'skips' table of {db_path})", highlight=False,
+                      soft_wrap=True)
     if show:
         _print_summary(console, report, written, out, db_path)
     if report.read == 0:

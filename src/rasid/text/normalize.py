@@ -95,9 +95,12 @@ def match_key(text: str, *, keep_punctuation: bool = False) -> str:
     return _SPACE_RE.sub(" ", key).strip()
 
 
+_PRESENTATION_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+
+
 def _needs_nfkc(text: str) -> bool:
     """Tell whether `text` holds Arabic presentation forms, which NFKC turns into plain letters."""
-    return any("\ufb50" <= ch <= "\ufdff" or "\ufe70" <= ch <= "\ufeff" for ch in text)
+    return _PRESENTATION_RE.search(text) is not None
 
 
 @dataclass(frozen=True, slots=True)

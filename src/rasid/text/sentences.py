@@ -16,6 +16,7 @@ __all__ = ["SentenceSplitter", "split_sentences"]
 _CANDIDATE_RE = re.compile(r"(?<!\.)(?:[.!?\u061f]+|\u2026)(?=[\s\"'\u00bb\u201d)\]]|$)")
 _LINE_RE = re.compile(r"[^\r\n\u2028\u2029\x0b\x0c\x85]+")
 _QUOTE_PAIRS = {"\u00ab": "\u00bb", "\u201c": "\u201d", '"': '"'}
+_OPENER_RE = re.compile("[" + "".join(_QUOTE_PAIRS) + "]")
 _CLOSERS = "\"'\u00bb\u201d)]"
 _MAX_QUOTE = 800  # a "quotation" longer than this is an unbalanced quote mark, not a quote
 
@@ -84,18 +85,20 @@ class SentenceSplitter:
 
 
 def _quote_regions(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Find quotations that open and close within ``text[lo:hi]`` (and are not absurdly long)."""
     regions = []
-    i = lo
-    while i < hi:
-        closer = _QUOTE_PAIRS.get(text[i])
-        if closer:
-            j = text.find(closer, i + 1, min(hi, i + 1 + _MAX_QUOTE))
-            if j != -1:
-                regions.append((i, j + 1))
-                i = j + 1
-                continue
-        i += 1
-    return regions
+    pos = lo
+    while True:
+        m = _OPENER_RE.search(text, pos, hi)
+        if m is None:
+            return regions
+        i = m.start()
+        j = text.find(_QUOTE_PAIRS[m.group()], i + 1, min(hi, i + 1 + _MAX_QUOTE))
+        if j == -1:
+            pos = i + 1
+            continue
+        regions.append((i, j + 1))
+        pos = j + 1
 
 
 def _strip(text: str, a: int, b: int) -> tuple[int, int] | None:

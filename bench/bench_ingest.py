@@ -1,0 +1,74 @@
+"""Ingest + clean + store throughput and peak memory on SaudiNewsNet (31k real articles, 14 outlets).
+
+    python bench/bench_ingest.py [--data ../shared/data/saudinewsnet] [--limit N] [--workers N]
+
+Reads the 18 daily ZIP archives as they ship (each a JSON array), cleans every article and stores
+it in a fresh SQLite file, then re-runs on the same input to time the no-op path. Prints figures;
+asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from rasid.clean import Cleaner
+from rasid.ingest import FieldMap, ReadOptions
+from rasid.pipeline import analyze
+from rasid.store import Store
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "saudinewsnet"
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--limit", type=int, default=0, help="read only the first N archives")
+    ap.add_argument("--workers", type=int, default=1, help="processes cleaning articles in parallel")
+    args = ap.parse_args()
+    archives = sorted(args.data.glob("*.zip"))
+    if args.limit:
+        archives = archives[:args.limit]
+    if not archives:
+        print(f"no SaudiNewsNet archives under {args.data}", file=sys.stderr)
+        return 1
+    fields = FieldMap().with_overrides({"text": "content", "outlet": "source", "published": "date_extracted"})
+    cleaner = Cleaner.from_data()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "bench.sqlite"
+        with Store(db) as store:
+            t0 = time.perf_counter()
+            report = analyze(archives, store, options=ReadOptions(fields=fields), cleaner=cleaner,
+                             workers=args.workers)
+            first = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            again = analyze(archives, store, options=ReadOptions(fields=fields), cleaner=cleaner)
+            second = time.perf_counter() - t0
+            lines = store.db.execute("SELECT status, count(*) FROM lines GROUP BY status").fetchall()
+        size_mb = db.stat().st_size / 1e6
+    n = report.read
+    print(f"archives                 {len(archives)}")
+    print(f"articles read            {n:,}  (skipped {len(report.skipped)}: {dict(report.skip_reasons())})")
+    print(f"ingest+clean+store       {first:.1f} s  ->  {n / first:,.0f} articles/s  (workers={args.workers})")
+    print(f"re-run, nothing changed  {second:.1f} s  ->  {again.unchanged:,} unchanged, {again.processed} processed")
+    print(f"segments                 {report.segments:,}  ({report.multi_segment_docs} pages split)")
+    print(f"non-Arabic flagged       {dict(report.flagged_language)}")
+    print(f"outlet boilerplate lines {report.outlet_boilerplate_lines:,}")
+    print(f"line statuses            {dict(lines)}")
+    print(f"store size               {size_mb:,.0f} MB")
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak RSS                 {peak_rss_mb():,.0f} MB (largest worker {children:,.0f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
