@@ -158,6 +158,7 @@ class Document:
     segments: list[Segment] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     duplicate_of: str | None = None
+    article: Article | None = None  # what was read, as read (metadata before inference); stored alongside
 
     def slice(self, start: int, end: int) -> str:
         """Return the original text of a span, checking its bounds."""

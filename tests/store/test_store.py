@@ -15,7 +15,7 @@ BODY = "دخلت قوات الوفاق مدينة سرت وواصلت تقدمه
 def snapshot(db_path):
     db = sqlite3.connect(db_path)
     out = {t: db.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall()
-           for t in ("documents", "lines", "segments", "sentences")}
+           for t in ("articles", "documents", "lines", "segments", "sentences")}
     db.close()
     return out
 
@@ -33,6 +33,15 @@ def test_documents_round_trip_through_the_store(tmp_path, corpus, cleaner):
         stored = store.get_document("004_0e1083c9c33184de")
     fresh = cleaner(next(iter_articles([corpus / "004_0e1083c9c33184de.txt"])))
     assert stored.to_json() == fresh.to_json()
+
+
+def test_article_keeps_what_was_read_and_document_what_was_inferred(tmp_path, corpus, cleaner):
+    with Store(tmp_path / "r.sqlite") as store:
+        analyze([corpus], store, cleaner=cleaner)
+        article = store.get_article("003_ceb414d14458d7ff")
+        doc = store.get_document("003_ceb414d14458d7ff")
+    assert article.outlet is None and doc.outlet == "Al-Resalah"
+    assert article.text == doc.text == (corpus / "003_ceb414d14458d7ff.txt").read_text(encoding="utf-8")
 
 
 def test_rerun_on_the_same_files_changes_nothing(tmp_path, corpus, cleaner):

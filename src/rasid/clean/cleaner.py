@@ -53,7 +53,7 @@ class Cleaner:
         text = article.text
         doc = Document(doc_id=article.doc_id, text=text, source=article.source, content_hash=article.content_hash,
                        fmt=article.fmt, title=article.title, url=article.url, publication_date=article.published,
-                       encoding=article.encoding, warnings=list(article.warnings))
+                       encoding=article.encoding, warnings=list(article.warnings), article=article)
         doc.lines = split_lines(text)
         keys = self.classifier.classify(text, doc.lines)
         doc.segments = split_segments(text, doc.lines, self.end_rules)

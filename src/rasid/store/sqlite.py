@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from rasid.document import Document, Line, LineStatus, Segment, Sentence, Skipped
+from rasid.document import Article, Document, Line, LineStatus, Segment, Sentence, Skipped
 from rasid.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -30,11 +30,14 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS runs (
   run_id INTEGER PRIMARY KEY AUTOINCREMENT, started REAL NOT NULL, finished REAL,
   status TEXT NOT NULL, inputs TEXT NOT NULL, counts TEXT);
-CREATE TABLE IF NOT EXISTS documents (
+CREATE TABLE IF NOT EXISTS articles (
   doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL, source TEXT NOT NULL, format TEXT NOT NULL,
-  text TEXT NOT NULL, title TEXT, url TEXT, outlet TEXT, outlet_basis TEXT, credits TEXT NOT NULL,
-  publication_date TEXT, language TEXT, language_score REAL, encoding TEXT, warnings TEXT NOT NULL,
-  duplicate_of TEXT, run_id INTEGER, updated REAL NOT NULL);
+  text TEXT NOT NULL, title TEXT, url TEXT, outlet TEXT, published TEXT, encoding TEXT, extra TEXT NOT NULL,
+  run_id INTEGER, read_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+  doc_id TEXT PRIMARY KEY REFERENCES articles(doc_id) ON DELETE CASCADE, title TEXT, outlet TEXT,
+  outlet_basis TEXT, credits TEXT NOT NULL, publication_date TEXT, language TEXT, language_score REAL,
+  warnings TEXT NOT NULL, duplicate_of TEXT, updated REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS documents_outlet ON documents(outlet);
 CREATE INDEX IF NOT EXISTS documents_date ON documents(publication_date);
 CREATE TABLE IF NOT EXISTS lines (
@@ -144,8 +147,8 @@ class Store:
     # -- documents --------------------------------------------------------------------------------
 
     def stored_hashes(self) -> dict[str, str]:
-        """Return ``{doc_id: content_hash}`` of every stored document."""
-        return dict(self.db.execute("SELECT doc_id, content_hash FROM documents"))
+        """Return ``{doc_id: content_hash}`` of every stored article."""
+        return dict(self.db.execute("SELECT doc_id, content_hash FROM articles"))
 
     def write_documents(self, docs: list[Document], *, run_id: int | None = None,
                         line_keys: dict[str, list[str]] | None = None) -> None:
@@ -153,13 +156,19 @@ class Store:
         now = time.time()
         with self.transaction() as db:
             for doc in docs:
-                db.execute("DELETE FROM documents WHERE doc_id=?", (doc.doc_id,))
+                art = doc.article
+                db.execute("DELETE FROM articles WHERE doc_id=?", (doc.doc_id,))  # cascades to all derived rows
                 db.execute(
-                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (doc.doc_id, doc.content_hash, doc.source, doc.fmt, doc.text, doc.title, doc.url, doc.outlet,
-                     doc.outlet_basis, json.dumps(doc.credits, ensure_ascii=False), doc.publication_date, doc.language,
-                     doc.language_score, doc.encoding, json.dumps(doc.warnings, ensure_ascii=False), doc.duplicate_of,
-                     run_id, now))
+                    "INSERT INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (doc.doc_id, doc.content_hash, doc.source, doc.fmt, doc.text,
+                     art.title if art else doc.title, art.url if art else doc.url, art.outlet if art else None,
+                     art.published if art else doc.publication_date, doc.encoding,
+                     json.dumps(art.extra if art else {}, ensure_ascii=False, default=str), run_id, now))
+                db.execute(
+                    "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (doc.doc_id, doc.title, doc.outlet, doc.outlet_basis, json.dumps(doc.credits, ensure_ascii=False),
+                     doc.publication_date, doc.language, doc.language_score,
+                     json.dumps(doc.warnings, ensure_ascii=False), doc.duplicate_of, now))
                 keys = (line_keys or {}).get(doc.doc_id)
                 db.executemany(
                     "INSERT INTO lines VALUES (?,?,?,?,?,?,?,?,?)",
@@ -174,6 +183,15 @@ class Store:
     def count_documents(self) -> int:
         """Return how many documents are stored."""
         return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
+
+    def get_article(self, doc_id: str) -> Article | None:
+        """Load an article as it was read (text and metadata before any inference)."""
+        r = self.db.execute("SELECT doc_id, text, source, format, title, url, outlet, published, encoding, extra "
+                            "FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+        if r is None:
+            return None
+        return Article(r[0], r[1], r[2], r[3], title=r[4], url=r[5], outlet=r[6], published=r[7], encoding=r[8],
+                       extra=json.loads(r[9]))
 
     def doc_ids(self) -> list[str]:
         """Return the stored doc_ids in order."""
@@ -203,9 +221,9 @@ class Store:
                                      f"WHERE doc_id IN ({marks}) ORDER BY doc_id, idx", chunk):
                 sents.setdefault(r[0], []).append(Sentence(*r[1:]))
             rows = {r[0]: r for r in self.db.execute(
-                "SELECT doc_id, content_hash, source, format, text, title, url, outlet, outlet_basis, credits, "
-                "publication_date, language, language_score, encoding, warnings, duplicate_of "
-                f"FROM documents WHERE doc_id IN ({marks})", chunk)}
+                "SELECT d.doc_id, a.content_hash, a.source, a.format, a.text, d.title, a.url, d.outlet, d.outlet_basis, "
+                "d.credits, d.publication_date, d.language, d.language_score, a.encoding, d.warnings, d.duplicate_of "
+                f"FROM documents d JOIN articles a USING (doc_id) WHERE d.doc_id IN ({marks})", chunk)}
             for doc_id in chunk:
                 r = rows.get(doc_id)
                 if r is None:
@@ -230,11 +248,11 @@ class Store:
             db.execute(
                 f"""CREATE TEMP TABLE recurring AS
                 SELECT d.outlet AS outlet, l.key_hash AS key_hash
-                FROM lines l JOIN documents d ON d.doc_id = l.doc_id
+                FROM lines l JOIN documents d ON d.doc_id = l.doc_id JOIN articles a ON a.doc_id = l.doc_id
                 WHERE d.outlet IS NOT NULL AND l.key_hash IS NOT NULL AND l."end" - l.start <= ?
                   AND l.status IN ('{LineStatus.KEPT}', '{LineStatus.BOILERPLATE}')
                 GROUP BY d.outlet, l.key_hash
-                HAVING count(DISTINCT d.content_hash) >= ?""",
+                HAVING count(DISTINCT a.content_hash) >= ?""",
                 (max_chars, min_docs))
             cur = db.execute(
                 f"""UPDATE lines SET status='{LineStatus.BOILERPLATE}', rule='outlet-recurring'
