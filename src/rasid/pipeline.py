@@ -75,7 +75,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     report = RunReport(run_id)
     stored = store.stored_hashes()
     todo: list[Article] = []
-    pool = _worker_pool(workers)
+    pool = _worker_pool(workers, cleaner)
 
     def flush() -> None:
         if not todo:
@@ -129,23 +129,26 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
 _WORKER_CLEANER: Cleaner | None = None
 
 
-def _init_worker() -> None:
+def _init_worker(cleaner: Cleaner) -> None:
     global _WORKER_CLEANER
-    _WORKER_CLEANER = Cleaner.from_data()
+    _WORKER_CLEANER = cleaner
 
 
 def _clean_in_worker(article: Article) -> tuple[Document, list[str]]:
-    assert _WORKER_CLEANER is not None  # set by _init_worker
+    if _WORKER_CLEANER is None:
+        raise RuntimeError("worker process started without a cleaner")
     return _WORKER_CLEANER.clean(article)
 
 
-def _worker_pool(workers: int):
+def _worker_pool(workers: int, cleaner: Cleaner):
+    """Start `workers` processes that each hold a copy of `cleaner` (None for in-process cleaning)."""
     if workers <= 1:
         return None
     import multiprocessing
+    import os
 
-    return multiprocessing.get_context("fork" if hasattr(__import__("os"), "fork") else "spawn").Pool(
-        workers, initializer=_init_worker)
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    return context.Pool(workers, initializer=_init_worker, initargs=(cleaner,))
 
 
 def _count(report: RunReport, doc: Document) -> None:

@@ -82,3 +82,16 @@ def test_non_arabic_documents_are_kept_and_flagged(tmp_path):
     assert main(["analyze", str(tmp_path / "en.txt"), "--out", str(out), "-q"]) == 0
     (doc,) = [json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
     assert doc["language"] == "en" and "language:en" in doc["warnings"]
+
+
+def test_user_rule_file_replaces_the_shipped_rules(tmp_path, seeds_dir):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("# source: a user's own rules; licence: CC0\nrules:\n"
+                     "  - id: section-tag\n    status: boilerplate\n    pattern: '^مقبره التمرد$'\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["analyze", str(seeds_dir / "001_f26e5b47cef9b3b6.txt"), "--rules", str(rules), "--out", str(out),
+                 "-q", "--workers", "2"]) == 0
+    (doc,) = [json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    line11 = doc["lines"][10]
+    assert (line11["status"], line11["rule"]) == ("boilerplate", "section-tag")
+    assert doc["lines"][24]["status"] == "kept"  # the shipped credit rule is not in the user's file

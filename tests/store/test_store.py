@@ -157,3 +157,14 @@ def test_a_file_that_is_not_a_rasid_store_is_refused(tmp_path):
     junk.write_bytes(b"this is not sqlite at all" * 100)
     with pytest.raises(StoreError):
         Store(junk)
+
+
+def test_parallel_cleaning_gives_the_same_store_as_one_process(tmp_path, corpus, cleaner):
+    cleaner.language.identify("تحميل النموذج قبل نسخ المنظف إلى العمليات")  # a loaded model must not break pickling
+    with Store(tmp_path / "one.sqlite") as store:
+        analyze([corpus], store, cleaner=cleaner)
+        one = [d.to_json() for d in store.iter_documents()]
+    with Store(tmp_path / "two.sqlite") as store:
+        analyze([corpus], store, cleaner=cleaner, workers=2, batch_size=2)
+        two = [d.to_json() for d in store.iter_documents()]
+    assert one == two

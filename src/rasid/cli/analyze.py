@@ -32,6 +32,10 @@ def add_parser(sub) -> None:
     p.add_argument("--field", action="append", default=[], metavar="ATTR=NAME",
                    help="record field holding an attribute in JSONL/JSON/CSV (attrs: text, title, url, outlet, "
                         "published, id), e.g. --field text=content")
+    p.add_argument("--rules", metavar="FILE", help="line rules YAML to use instead of the shipped "
+                                                   "clean/data/boilerplate.yaml (copy it and edit)")
+    p.add_argument("--outlets", metavar="FILE", help="outlet directory YAML to use instead of the shipped one")
+    p.add_argument("--workers", type=int, default=1, help="processes that clean articles in parallel (default 1)")
     p.add_argument("--max-mb", type=float, default=10.0, help="skip single-article files larger than this (default 10)")
     add_common(p)
     p.set_defaults(run=run)
@@ -72,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"[yellow]warning[/]: {s.source}: {s.message}")
     options = ReadOptions(fields=fields, meta=meta, max_document_bytes=int(args.max_mb * 1024 * 1024))
     db_path = Path(args.db) if args.db else out / "rasid.sqlite"
-    cleaner = Cleaner.from_data()
+    cleaner = Cleaner.from_data(rules=args.rules, outlets=args.outlets)
     show = args.quiet == 0
     n_files = count_inputs(args.paths)
     with Store(db_path) as store:
@@ -93,7 +97,8 @@ def run(args: argparse.Namespace) -> int:
                     progress.update(task, docs=state["docs"])
 
             options.on_file = on_file
-            report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document)
+            report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document,
+                             workers=args.workers)
             progress.update(task, completed=n_files, docs=state["docs"])
         written = write_outputs(store, out)
     for s in report.skipped[:MAX_WARNINGS_SHOWN]:

@@ -38,6 +38,13 @@ class LanguageIdentifier:
         self.model_path = model_path
         self._model = None
 
+    def __getstate__(self) -> dict:
+        return {"model_path": self.model_path}  # the fastText model is reloaded in the receiving process
+
+    def __setstate__(self, state: dict) -> None:
+        self.model_path = state["model_path"]
+        self._model = None
+
     def _load(self):
         try:
             import fasttext
