@@ -96,3 +96,16 @@ def test_user_rules_extend_the_classifier():
     lines = split_lines(text)
     LineClassifier(rules).classify(text, lines)
     assert [ln.status for ln in lines] == ["boilerplate", "kept"]
+
+
+@pytest.mark.parametrize(("dateline", "outlet"), [
+    ("سرت-الرسالة نت", "Al-Resalah"),
+    ("عين اليوم – الرياض", "Ain Alyoum"),     # outlet on the left, city on the right
+    ("أحمد البشيري – عين اليوم", "Ain Alyoum"),  # author byline
+    ("الرياض - محمد العلي", None),             # a city and a person: no outlet to infer
+])
+def test_dateline_names_the_outlet_only_when_the_directory_knows_it(cleaner, dateline, outlet):
+    body = "دخلت قوات الوفاق مدينة سرت وواصلت تقدمها شرقا نحو قاعدة الجفرة وسط البلاد بعد معارك عنيفة."
+    doc = clean_text(cleaner, f"{dateline}\n{body}")
+    assert doc.lines[0].status == "dateline"
+    assert doc.outlet == outlet

@@ -85,12 +85,13 @@ class Cleaner:
                 continue
             raw = doc.text[ln.start:ln.end]
             if ln.status == LineStatus.DATELINE:
-                parts = _DATELINE_SPLIT_RE.split(raw, maxsplit=1)
-                if len(parts) == 2:
-                    names = self.outlets.from_credit(parts[1])
-                    if names and dateline_outlet is None:
-                        dateline_outlet = names[0]
-                    credited.extend(n for n in names if n not in credited)
+                # "CITY - OUTLET" or "OUTLET - CITY" or "AUTHOR - OUTLET": only a side the directory knows is an outlet
+                for side in _DATELINE_SPLIT_RE.split(raw, maxsplit=1):
+                    known = self.outlets.from_name(side.strip(" .()"))
+                    if known is not None:
+                        dateline_outlet = dateline_outlet or known.name
+                        if known.name not in credited:
+                            credited.append(known.name)
             else:
                 m = rule.pattern.search(fold(raw)) if rule.raw else None
                 body = raw[m.end():] if m else raw

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         console.print(f"[yellow]warning[/]: {s.source}: {s.message}", highlight=False, soft_wrap=True)
     if len(report.skipped) > MAX_WARNINGS_SHOWN:
         console.print(f"[yellow]warning[/]: … and {len(report.skipped) - MAX_WARNINGS_SHOWN:,} more skipped inputs "
-                      f"(all of them: the the 'skips' table of {db_path})", highlight=False,
+                      f"(all of them: the 'skips' table of {db_path})", highlight=False,
                       soft_wrap=True)
     if show:
         _print_summary(console, report, written, out, db_path)
