@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rasid.clean import Cleaner
-from rasid.document import Article, Document, Skipped
+from rasid.dedup import DedupIndex, Fingerprint
+from rasid.dedup.passes import mark_duplicates
+from rasid.document import Article, Document, LineStatus, Skipped
 from rasid.ingest import ReadOptions, iter_articles
 from rasid.store import Store
 
@@ -36,6 +38,7 @@ class RunReport:
     segments: int = 0
     multi_segment_docs: int = 0
     outlet_boilerplate_lines: int = 0
+    duplicates_marked: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     stored: int = 0
@@ -54,7 +57,8 @@ class RunReport:
         return {"read": self.read, "new": self.new, "changed": self.changed, "unchanged": self.unchanged,
                 "skipped": dict(self.skip_reasons()), "non_arabic": dict(self.flagged_language),
                 "segments": self.segments, "multi_segment_docs": self.multi_segment_docs,
-                "outlet_boilerplate_lines": self.outlet_boilerplate_lines, "stored": self.stored,
+                "outlet_boilerplate_lines": self.outlet_boilerplate_lines,
+                "duplicates_marked": self.duplicates_marked, "stored": self.stored,
                 "seconds": round(self.seconds, 2)}
 
 
@@ -76,15 +80,21 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     stored = store.stored_hashes()
     todo: list[Article] = []
     pool = _worker_pool(workers, cleaner)
+    dedup = DedupIndex()
+    new_fingerprints: list[Fingerprint] = []
 
     def flush() -> None:
         if not todo:
             return
         results = pool.map(_clean_in_worker, todo, chunksize=16) if pool else [cleaner.clean(a) for a in todo]
-        for doc, _keys in results:
+        fingerprints = {}
+        for doc, keys in results:
             _count(report, doc)
+            kept = " ".join(k for ln, k in zip(doc.lines, keys, strict=True) if ln.status == LineStatus.KEPT)
+            fingerprints[doc.doc_id] = dedup.fingerprint(doc.doc_id, kept)
+        new_fingerprints.extend(fingerprints.values())
         store.write_documents([doc for doc, _ in results], run_id=run_id,
-                              line_keys={doc.doc_id: keys for doc, keys in results})
+                              line_keys={doc.doc_id: keys for doc, keys in results}, fingerprints=fingerprints)
         todo.clear()
 
     try:
@@ -113,6 +123,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
         if report.processed:
             report.outlet_boilerplate_lines = store.mark_outlet_boilerplate(
                 min_docs=OUTLET_BOILERPLATE_MIN_DOCS, max_chars=OUTLET_BOILERPLATE_MAX_CHARS)
+            report.duplicates_marked = mark_duplicates(store, new_fingerprints, index=dedup)
     except BaseException:
         store.finish_run(run_id, report.as_dict(), status="interrupted")
         raise

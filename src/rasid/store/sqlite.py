@@ -53,6 +53,10 @@ CREATE TABLE IF NOT EXISTS sentences (
   doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, idx INTEGER NOT NULL,
   start INTEGER NOT NULL, "end" INTEGER NOT NULL, line INTEGER NOT NULL, segment INTEGER,
   PRIMARY KEY (doc_id, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fingerprints (
+  doc_id TEXT PRIMARY KEY REFERENCES articles(doc_id) ON DELETE CASCADE, exact_key TEXT NOT NULL,
+  shingles BLOB NOT NULL, signature BLOB NOT NULL);
+CREATE INDEX IF NOT EXISTS fingerprints_exact ON fingerprints(exact_key);
 CREATE TABLE IF NOT EXISTS annotations (
   doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, layer TEXT NOT NULL,
   start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT NOT NULL, data TEXT);
@@ -151,7 +155,7 @@ class Store:
         return dict(self.db.execute("SELECT doc_id, content_hash FROM articles"))
 
     def write_documents(self, docs: list[Document], *, run_id: int | None = None,
-                        line_keys: dict[str, list[str]] | None = None) -> None:
+                        line_keys: dict[str, list[str]] | None = None, fingerprints: dict | None = None) -> None:
         """Store documents (replacing earlier versions of the same ids) in one transaction."""
         now = time.time()
         with self.transaction() as db:
@@ -177,6 +181,11 @@ class Store:
                 db.executemany("INSERT INTO segments VALUES (?,?,?,?,?,?,?,?)",
                                [(doc.doc_id, s.index, s.first_line, s.last_line, s.start, s.end, s.title, s.story_id)
                                 for s in doc.segments])
+                fp = (fingerprints or {}).get(doc.doc_id)
+                if fp is not None:
+                    db.execute("INSERT INTO fingerprints VALUES (?,?,?,?)",
+                               (doc.doc_id, fp.exact_key, fp.shingles.astype("<u4").tobytes(),
+                                fp.signature.astype("<u4").tobytes()))
                 db.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?)",
                                [(doc.doc_id, i, s.start, s.end, s.line, s.segment) for i, s in enumerate(doc.sentences)])
 
@@ -265,6 +274,28 @@ class Store:
             changed = len(changed_lines)
             db.execute("DROP TABLE temp.recurring")
         return changed
+
+    def iter_fingerprints(self, exclude: set[str] = frozenset()):
+        """Yield the stored document fingerprints (see :mod:`rasid.dedup`)."""
+        import numpy as np
+
+        from rasid.dedup import Fingerprint
+
+        for doc_id, exact_key, shingles, signature in self.db.execute(
+                "SELECT doc_id, exact_key, shingles, signature FROM fingerprints ORDER BY doc_id"):
+            if doc_id not in exclude:
+                yield Fingerprint(doc_id, np.frombuffer(shingles, dtype="<u4").astype(np.uint64),
+                                  np.frombuffer(signature, dtype="<u4").astype(np.uint64), exact_key)
+
+    def duplicate_info(self) -> dict[str, tuple[str | None, str | None]]:
+        """Return ``{doc_id: (publication_date, duplicate_of)}`` for every document."""
+        return {r[0]: (r[1], r[2]) for r in self.db.execute("SELECT doc_id, publication_date, duplicate_of FROM documents")}
+
+    def set_duplicates(self, duplicate_of: dict[str, str | None]) -> None:
+        """Point each document at the earliest copy of its article (None for an original)."""
+        with self.transaction() as db:
+            db.executemany("UPDATE documents SET duplicate_of=? WHERE doc_id=?",
+                           [(orig, doc_id) for doc_id, orig in duplicate_of.items()])
 
     def skip_counts(self, run_id: int) -> dict[str, int]:
         """Count a run's skipped inputs by reason."""

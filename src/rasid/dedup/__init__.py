@@ -1,0 +1,5 @@
+"""Exact and near-duplicate documents: MinHash signatures over word shingles, LSH candidates, verified Jaccard."""
+
+from rasid.dedup.index import NEAR_DUP_JACCARD, DedupIndex, Fingerprint
+
+__all__ = ["DedupIndex", "Fingerprint", "NEAR_DUP_JACCARD"]
