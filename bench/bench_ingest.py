@@ -29,6 +29,26 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def identical_group_recall(archives: list[Path], duplicate_of: dict[str, str | None]) -> tuple[float, int]:
+    """Share of byte-identical article groups whose members all resolve to one original."""
+    import json
+    import zipfile
+
+    groups: dict[str, list[str]] = {}
+    for archive in archives:
+        with zipfile.ZipFile(archive) as z:
+            for name in z.namelist():
+                records = json.loads(z.read(name))
+                width = max(5, len(str(len(records))))
+                for i, rec in enumerate(records, 1):
+                    text = (rec.get("content") or "").strip()
+                    if text:
+                        groups.setdefault(text, []).append(f"{Path(name).stem}-{i:0{width}d}")
+    multi = [g for g in groups.values() if len(g) > 1]
+    whole = sum(1 for g in multi if len({duplicate_of.get(d) or d for d in g}) == 1)
+    return (whole / len(multi) if multi else 1.0), len(multi)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -54,6 +74,8 @@ def main() -> int:
             again = analyze(archives, store, options=ReadOptions(fields=fields), cleaner=cleaner)
             second = time.perf_counter() - t0
             lines = store.db.execute("SELECT status, count(*) FROM lines GROUP BY status").fetchall()
+            duplicate_of = {d: orig for d, (_date, orig) in store.duplicate_info().items()}
+        recall, n_groups = identical_group_recall(archives, duplicate_of)
         size_mb = db.stat().st_size / 1e6
     n = report.read
     print(f"archives                 {len(archives)}")
@@ -64,6 +86,8 @@ def main() -> int:
     print(f"non-Arabic flagged       {dict(report.flagged_language)}")
     print(f"outlet boilerplate lines {report.outlet_boilerplate_lines:,}")
     print(f"line statuses            {dict(lines)}")
+    print(f"duplicates marked        {sum(1 for v in duplicate_of.values() if v):,} documents point at an earlier copy")
+    print(f"identical-content groups {n_groups} in the input; recall of whole groups {recall:.3f}")
     print(f"store size               {size_mb:,.0f} MB")
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS                 {peak_rss_mb():,.0f} MB (largest worker {children:,.0f} MB)")
