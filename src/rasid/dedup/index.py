@@ -2,7 +2,7 @@
 
 A document's fingerprint is the set of hashed word shingles of its kept text (matching keys,
 so spelling variants of one letter do not hide a copy). MinHash signatures are computed in one
-vectorised numpy step per document with datasketch's permutations, datasketch's MinHashLSH finds
+vectorised numpy step per document (multiply-shift hash family), datasketch's MinHashLSH finds
 candidates, and every candidate is verified with the exact Jaccard similarity of the shingle
 sets before it is reported. Hashes are CRC-32 based, so fingerprints are the same on every
 machine and in every process.
@@ -22,8 +22,7 @@ NEAR_DUP_JACCARD = 0.8  # verified shingle Jaccard at or above which two documen
 LSH_THRESHOLD = 0.6  # candidate threshold, below the verified one so LSH misses few true pairs
 NUM_PERM = 128
 SEED = 1
-SCHEME = "legacy"  # datasketch 2 affine scheme differs; legacy = (a*h + b) mod (2^61 - 1), masked to 32 bits
-_MERSENNE = np.uint64((1 << 61) - 1)
+SCHEME = "legacy"  # how datasketch's LSH reads our 32-bit signature values (it only bands them)
 _MAX_HASH = np.uint64((1 << 32) - 1)
 
 
@@ -37,7 +36,7 @@ class Fingerprint:
     exact_key: str  # digest of the whole matching-key text: equal keys are exact duplicates
 
 
-def shingle_hashes(key_text: str, *, width: int = SHINGLE_WORDS) -> np.ndarray:
+def shingle_hashes(key_text: str, *, width: int = SHINGLE_WORDS, token_hashes: dict[str, int] | None = None) -> np.ndarray:
     """Return the sorted unique hashes of the word `width`-grams of a matching-key text.
 
     Example:
@@ -49,7 +48,16 @@ def shingle_hashes(key_text: str, *, width: int = SHINGLE_WORDS) -> np.ndarray:
     tokens = key_text.split()
     if not tokens:
         return np.zeros(0, dtype=np.uint64)
-    hashes = np.fromiter((zlib.crc32(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens))
+    if token_hashes is None:
+        token_hashes = {}
+    get = token_hashes.get
+    values = []
+    for t in tokens:
+        h = get(t)
+        if h is None:
+            h = token_hashes[t] = zlib.crc32(t.encode("utf-8"))
+        values.append(h)
+    hashes = np.array(values, dtype=np.uint64)
     n = max(1, len(tokens) - width + 1)
     combined = np.zeros(n, dtype=np.uint64)
     for j in range(min(width, len(tokens))):
@@ -73,20 +81,24 @@ class DedupIndex:
                  lsh_threshold: float = LSH_THRESHOLD):
         if not 0 < threshold <= 1:
             raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-        from datasketch import MinHash, MinHashLSH
+        from datasketch import MinHashLSH
 
         self.threshold = threshold
         self.num_perm = num_perm
-        a, b = MinHash(num_perm=num_perm, seed=SEED, scheme=SCHEME).permutations
-        self._a = a.astype(np.uint64)
-        self._b = b.astype(np.uint64)
+        # multiply-shift hashing ((a*h + b) mod 2^64) >> 32 with odd a: 2-universal, no slow modulo
+        rng = np.random.RandomState(SEED)
+        self._a = rng.randint(1, 2**63 - 1, size=num_perm, dtype=np.int64).astype(np.uint64) | np.uint64(1)
+        self._b = rng.randint(0, 2**63 - 1, size=num_perm, dtype=np.int64).astype(np.uint64)
         self._lsh = MinHashLSH(threshold=min(lsh_threshold, threshold), num_perm=num_perm)
         self._shingles: dict[str, np.ndarray] = {}
         self._exact: dict[str, str] = {}
+        self._token_hashes: dict[str, int] = {}  # word -> CRC-32; news vocabulary repeats, hashing once pays
 
     def fingerprint(self, doc_id: str, key_text: str) -> Fingerprint:
         """Fingerprint a document from its matching-key text (see :func:`rasid.text.normalize.match_key`)."""
-        shingles = shingle_hashes(key_text)
+        if len(self._token_hashes) > 2_000_000:
+            self._token_hashes.clear()  # bound memory on endless streams
+        shingles = shingle_hashes(key_text, token_hashes=self._token_hashes)
         return Fingerprint(doc_id, shingles, self.signature(shingles),
                            zlib.crc32(key_text.encode("utf-8")).to_bytes(4, "big").hex() + f"{len(key_text):x}")
 
@@ -94,7 +106,8 @@ class DedupIndex:
         """MinHash signature of a shingle set: one vectorised permutation and min-reduction."""
         if shingles.size == 0:
             return np.full(self.num_perm, _MAX_HASH, dtype=np.uint64)
-        permuted = (shingles[:, None] * self._a + self._b) % _MERSENNE & _MAX_HASH
+        with np.errstate(over="ignore"):
+            permuted = (shingles[:, None] * self._a + self._b) >> np.uint64(32)
         return permuted.min(axis=0)
 
     def add(self, fp: Fingerprint) -> None:
