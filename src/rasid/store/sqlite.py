@@ -8,6 +8,7 @@ on with the rest. Re-running on unchanged input writes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import sqlite3
@@ -303,6 +304,4 @@ class Store:
 
 
 def _key_hash(key: str) -> str | None:
-    import hashlib
-
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest() if key else None
