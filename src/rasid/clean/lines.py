@@ -9,6 +9,7 @@ from rapidfuzz.distance import Indel
 
 from rasid.document import Line, LineStatus
 from rasid.errors import LexiconError
+from rasid.text.letters import CLAUSE_FINAL_PUNCT
 from rasid.text.normalize import fold, match_key
 
 __all__ = ["LineRule", "LineClassifier"]
@@ -20,7 +21,6 @@ HEADING_MAX_WORDS = 6
 HEADING_MAX_CHARS = 60
 BODY_MIN_WORDS = 8  # a paragraph around a heading has at least this many words
 DOUBLED_TAG_MAX_WORDS = 8
-_TERMINAL_PUNCT = tuple(".!?؟،,:;؛…")
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ def _mark_headings(text: str, lines: list[Line], keys: list[str]) -> None:
         ln = lines[i]
         raw = text[ln.start:ln.end]
         words = len(keys[i].split())
-        if not (0 < words <= HEADING_MAX_WORDS and len(raw) <= HEADING_MAX_CHARS) or raw.endswith(_TERMINAL_PUNCT):
+        if not (0 < words <= HEADING_MAX_WORDS and len(raw) <= HEADING_MAX_CHARS) or raw.endswith(CLAUSE_FINAL_PUNCT):
             continue
         prev_words = len(keys[kept[pos - 1]].split())
         next_words = len(keys[kept[pos + 1]].split())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rasid.document import Line, LineStatus, Segment
+from rasid.text.letters import CLAUSE_FINAL_PUNCT
 
 __all__ = ["split_segments"]
 
@@ -10,7 +11,6 @@ MIN_SEGMENT_LINES = 2  # kept lines an article needs after an end-of-article lin
 MIN_SEGMENT_WORDS = 40
 HEADLINE_MAX_WORDS = 25
 HEADLINE_MAX_CHARS = 200
-_TERMINAL = tuple(".!?؟،,;؛")
 
 
 def split_segments(text: str, lines: list[Line], end_rules: set[str]) -> list[Segment]:
@@ -65,7 +65,7 @@ def _find_headline(text: str, lines: list[Line]) -> Line | None:
     first, second = kept[0], kept[1]
     raw = text[first.start:first.end]
     words = len(raw.split())
-    if words > HEADLINE_MAX_WORDS or len(raw) > HEADLINE_MAX_CHARS or raw.endswith(_TERMINAL):
+    if words > HEADLINE_MAX_WORDS or len(raw) > HEADLINE_MAX_CHARS or raw.endswith(CLAUSE_FINAL_PUNCT):
         return None
     if len(text[second.start:second.end].split()) <= words:
         return None

@@ -14,11 +14,12 @@ import re
 from dataclasses import dataclass, field
 
 from rasid.errors import IngestError
-from rasid.text.letters import is_arabic_letter
+from rasid.text.letters import arabic_letter_share
 
 __all__ = ["Decoded", "decode_bytes"]
 
 LEGACY_ARABIC = ("cp1256", "iso8859_6", "cp720", "cp864")
+STRAY_BYTES_SHARE = 0.01  # up to this share of undecodable bytes, a mostly-UTF-8 file is read as UTF-8
 MAX_REPLACEMENT_SHARE = 0.05  # more undecodable characters than this and the file is not text
 _MOJIBAKE_RE = re.compile("[\u00d8\u00d9\u00da\u00db][\u0080-\u00bf\u2018-\u203a\u0152-\u0192\u02c6-\u02dc]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
@@ -34,10 +35,7 @@ class Decoded:
 
 
 def _arabic_quality(text: str) -> float:
-    letters = [ch for ch in text[:5000] if ch.isalpha()]
-    if not letters:
-        return 0.0
-    return sum(1 for ch in letters if is_arabic_letter(ch)) / len(letters)
+    return arabic_letter_share(text[:5000])
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -88,6 +86,13 @@ def decode_bytes(data: bytes, source: str, *, declared: str | None = None) -> De
         return _finish(data.decode("utf-8"), "utf_8", source)
     except UnicodeDecodeError:
         pass
+    # UTF-8 with a few stray bytes (a truncated download, a bad copy) is still UTF-8: a legacy code page
+    # would read every byte and turn the whole text into mojibake.
+    lenient = data.decode("utf-8", errors="replace")
+    bad = lenient.count("\ufffd")
+    if bad <= max(3, len(lenient) * STRAY_BYTES_SHARE) and _arabic_quality(lenient) > 0.5:
+        decoded = _finish(lenient, "utf_8", source)
+        return decoded
     if declared:
         try:
             text = data.decode(declared)

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rasid.errors import ResourceMissingError
+from rasid.text.letters import arabic_letter_share
 
 __all__ = ["LanguageIdentifier", "LanguageGuess"]
 
 _NON_ARABIC_LETTERS = set("پچژگکیٹڈڑںھۓ")  # Persian / Urdu letters absent from Arabic
 _SPACE_RE = re.compile(r"\s+")
 SAMPLE_CHARS = 600  # about 100 words: enough for a confident guess, and fastText's cost grows with length
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_ARABIC_LETTER_RE = re.compile("[\u0621-\u064a\u0671-\u06d3\u06d5\u06fa-\u06fc]")
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +72,9 @@ class LanguageIdentifier:
             'en'
         """
         sample = _SPACE_RE.sub(" ", text[:SAMPLE_CHARS]).strip()
-        letters = len(_LETTER_RE.findall(sample))
-        if not letters:
+        if not any(ch.isalpha() for ch in sample):
             return LanguageGuess("und", 0.0, 0.0)
-        share = len(_ARABIC_LETTER_RE.findall(sample)) / letters
+        share = arabic_letter_share(sample)
         model = self._model or self._load()
         labels, probs = model.predict(sample, k=1)
         lang = labels[0].removeprefix("__label__") if labels else "und"

@@ -1,5 +1,7 @@
 """Names of the Arabic letters and marks Rasid folds; every module takes them from here."""
 
+import re
+
 HAMZA = "\u0621"
 ALEF_MADDA = "\u0622"
 ALEF_HAMZA_ABOVE = "\u0623"
@@ -36,6 +38,24 @@ ARABIC_INDIC_DIGITS = "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0
 PERSIAN_DIGITS = "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
 ASCII_DIGITS = "0123456789"
 
+
+
+_ARABIC_LETTER_RE = re.compile("[\u0621-\u063a\u0641-\u064a\u0671-\u06d3\u06d5\u06fa-\u06fc]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+# Punctuation that ends a sentence or clause: a line ending in one is body text, not a heading or headline.
+CLAUSE_FINAL_PUNCT = tuple(".!?؟،,:;؛…")
+
+
+def arabic_letter_share(text: str) -> float:
+    """Return the share of Arabic-script letters among the letters of `text` (0.0 when it has none).
+
+    Example:
+        >>> arabic_letter_share("قوات GNA")
+        0.571
+    """
+    letters = len(_LETTER_RE.findall(text))
+    return round(len(_ARABIC_LETTER_RE.findall(text)) / letters, 3) if letters else 0.0
 
 
 def is_arabic_letter(ch: str) -> bool:
