@@ -12,21 +12,23 @@ __all__ = ["write_outputs"]
 
 
 def write_outputs(store: Store, out_dir: str | Path) -> dict[str, int]:
-    """Write every stored document to ``OUT/documents.jsonl``; return the row count per file written.
+    """Write every stored document and story (``documents.jsonl``, ``stories.jsonl``); return row counts.
 
     Files are written beside their final name and renamed into place, so a reader never sees a
     half-written file and an interrupted write leaves the previous output intact.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    counts = {}
-    target = out / "documents.jsonl"
+    return {"documents.jsonl": _write_jsonl(out / "documents.jsonl", (d.to_json() for d in store.iter_documents())),
+            "stories.jsonl": _write_jsonl(out / "stories.jsonl", store.iter_stories())}
+
+
+def _write_jsonl(target: Path, rows) -> int:
     tmp = target.with_suffix(".jsonl.tmp")
     n = 0
     with tmp.open("w", encoding="utf-8") as fh:
-        for doc in store.iter_documents():
-            fh.write(json.dumps(doc.to_json(), ensure_ascii=False) + "\n")
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
             n += 1
     os.replace(tmp, target)
-    counts[target.name] = n
-    return counts
+    return n

@@ -15,6 +15,7 @@ from rasid.dedup.passes import mark_duplicates
 from rasid.document import Article, Document, LineStatus, Skipped
 from rasid.ingest import ReadOptions, iter_articles
 from rasid.store import Store
+from rasid.stories import StoryClusterer, assign_stories
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class RunReport:
     multi_segment_docs: int = 0
     outlet_boilerplate_lines: int = 0
     duplicates_marked: int = 0
+    segments_assigned: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     stored: int = 0
@@ -58,19 +60,23 @@ class RunReport:
                 "skipped": dict(self.skip_reasons()), "non_arabic": dict(self.flagged_language),
                 "segments": self.segments, "multi_segment_docs": self.multi_segment_docs,
                 "outlet_boilerplate_lines": self.outlet_boilerplate_lines,
-                "duplicates_marked": self.duplicates_marked, "stored": self.stored,
+                "duplicates_marked": self.duplicates_marked, "segments_assigned": self.segments_assigned,
+                "stored": self.stored,
                 "seconds": round(self.seconds, 2)}
 
 
 def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions | None = None,
             cleaner: Cleaner | None = None, batch_size: int = BATCH_SIZE, workers: int = 1,
-            on_document: Callable[[Article | Skipped], None] | None = None) -> RunReport:
+            stories: StoryClusterer | None | bool = True,
+            on_document: Callable[[Article | Skipped], None] | None = None,
+            on_story_segment: Callable[[int], None] | None = None) -> RunReport:
     """Read every input, clean new and changed articles, store them, and run the corpus passes.
 
     Unchanged articles (same doc_id and content hash as stored) are not processed again, so a
     re-run writes nothing and a run interrupted midway resumes where it stopped. With
-    ``workers > 1`` articles are cleaned in that many processes (each builds its own cleaner from
-    the shipped data); results and ids are the same as with one.
+    ``workers > 1`` articles are cleaned in that many processes (each gets a copy of the
+    cleaner); results and ids are the same as with one. ``stories`` is a clusterer, True for the
+    shipped one, or False to skip story assignment (segments then wait for a later run).
     """
     started = time.perf_counter()
     paths = [str(p) for p in paths]
@@ -124,6 +130,9 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
             report.outlet_boilerplate_lines = store.mark_outlet_boilerplate(
                 min_docs=OUTLET_BOILERPLATE_MIN_DOCS, max_chars=OUTLET_BOILERPLATE_MAX_CHARS)
             report.duplicates_marked = mark_duplicates(store, new_fingerprints, index=dedup)
+        if stories is not False:
+            clusterer = StoryClusterer.from_data() if stories is True else stories
+            report.segments_assigned = assign_stories(store, clusterer, on_segment=on_story_segment)
     except BaseException:
         store.finish_run(run_id, report.as_dict(), status="interrupted")
         raise

@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS fingerprints (
   doc_id TEXT PRIMARY KEY REFERENCES articles(doc_id) ON DELETE CASCADE, exact_key TEXT NOT NULL,
   shingles BLOB NOT NULL, signature BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS fingerprints_exact ON fingerprints(exact_key);
+CREATE TABLE IF NOT EXISTS story_members (
+  doc_id TEXT NOT NULL REFERENCES articles(doc_id) ON DELETE CASCADE, segment INTEGER NOT NULL,
+  story_id TEXT NOT NULL, score REAL NOT NULL, date TEXT, outlet TEXT, title TEXT NOT NULL,
+  terms TEXT NOT NULL, embedding BLOB NOT NULL, PRIMARY KEY (doc_id, segment)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
+CREATE TABLE IF NOT EXISTS stories (
+  story_id TEXT PRIMARY KEY, title_ar TEXT NOT NULL, start_date TEXT, end_date TEXT, size INTEGER NOT NULL,
+  sources TEXT NOT NULL, updated REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS annotations (
   doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, layer TEXT NOT NULL,
   start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT NOT NULL, data TEXT);
@@ -297,6 +305,51 @@ class Store:
         with self.transaction() as db:
             db.executemany("UPDATE documents SET duplicate_of=? WHERE doc_id=?",
                            [(orig, doc_id) for doc_id, orig in duplicate_of.items()])
+
+    # -- stories --------------------------------------------------------------------------------
+
+    def unassigned_segments(self) -> list[tuple[str, int]]:
+        """Return the (doc_id, segment) pairs that belong to no story yet."""
+        return [tuple(r) for r in self.db.execute(
+            "SELECT s.doc_id, s.idx FROM segments s LEFT JOIN story_members m "
+            "ON m.doc_id = s.doc_id AND m.segment = s.idx WHERE m.doc_id IS NULL ORDER BY s.doc_id, s.idx")]
+
+    def iter_story_members(self):
+        """Yield ``(story_id, doc_id, segment, score, date, outlet, title, terms, embedding)`` of stored members."""
+        import numpy as np
+
+        for r in self.db.execute("SELECT story_id, doc_id, segment, score, date, outlet, title, terms, embedding "
+                                 "FROM story_members ORDER BY date, doc_id, segment"):
+            yield (*r[:7], json.loads(r[7]), np.frombuffer(r[8], dtype="<f4"))
+
+    def write_story_members(self, rows: list[tuple]) -> None:
+        """Store assignments ``(story_id, doc_id, segment, score, date, outlet, title, terms, embedding)``
+        and set the segments' story ids, in one transaction."""
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO story_members VALUES (?,?,?,?,?,?,?,?,?)",
+                           [(r[1], r[2], r[0], r[3], r[4], r[5], r[6], json.dumps(r[7], ensure_ascii=False),
+                             r[8].astype("<f4").tobytes()) for r in rows])
+            db.executemany("UPDATE segments SET story_id=? WHERE doc_id=? AND idx=?", [(r[0], r[1], r[2]) for r in rows])
+
+    def write_stories(self, stories: list[dict]) -> None:
+        """Replace the summary rows of the given stories (and drop stories left without members)."""
+        now = time.time()
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO stories VALUES (?,?,?,?,?,?,?)",
+                           [(s["story_id"], s["title_ar"], s["start_date"], s["end_date"], s["size"],
+                             json.dumps(s["sources"], ensure_ascii=False), now) for s in stories])
+            db.execute("DELETE FROM stories WHERE story_id NOT IN (SELECT story_id FROM story_members)")
+
+    def iter_stories(self):
+        """Yield stories newest first, each with its members ``[{"doc_id", "segment"}]``."""
+        members: dict[str, list[dict]] = {}
+        for sid, doc_id, seg in self.db.execute(
+                "SELECT story_id, doc_id, segment FROM story_members ORDER BY date, doc_id, segment"):
+            members.setdefault(sid, []).append({"doc_id": doc_id, "segment": seg})
+        for r in self.db.execute("SELECT story_id, title_ar, start_date, end_date, size, sources FROM stories "
+                                 "ORDER BY coalesce(end_date, '') DESC, size DESC, story_id"):
+            yield {"story_id": r[0], "title_ar": r[1], "title_en": None, "start_date": r[2], "end_date": r[3],
+                   "size": r[4], "sources": json.loads(r[5]), "members": members.get(r[0], [])}
 
     def skip_counts(self, run_id: int) -> dict[str, int]:
         """Count a run's skipped inputs by reason."""

@@ -1,0 +1,78 @@
+"""The corpus pass that puts every segment without a story into one, incrementally."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from rasid.document import LineStatus
+from rasid.stories.clustering import SegmentProfile, StoryClusterer
+
+log = logging.getLogger(__name__)
+
+__all__ = ["assign_stories"]
+
+ENCODE_BATCH = 32
+
+
+def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[int], None] | None = None) -> int:
+    """Assign every unassigned segment in the store to a story; return how many were assigned.
+
+    Stored assignments are loaded and never changed; new segments are taken in (date, doc_id,
+    segment) order. A copy of an article (``duplicate_of``) joins its original's story without
+    being embedded.
+    """
+    pending = store.unassigned_segments()
+    if not pending:
+        return 0
+    for sid, doc_id, seg, _score, day, outlet, title, terms, emb in store.iter_story_members():
+        clusterer.add_existing(SegmentProfile(doc_id, seg, day, outlet, title, terms, emb), sid)
+    wanted = sorted({d for d, _ in pending})
+    items = []
+    for doc in store.iter_documents(wanted):
+        todo = {s for d, s in pending if d == doc.doc_id}
+        for seg in doc.segments:
+            if seg.index not in todo:
+                continue
+            body = "\n".join(doc.text[ln.start:ln.end] for ln in doc.lines
+                             if ln.segment == seg.index and ln.status == LineStatus.KEPT and ln.role != "headline")
+            # a page holding several articles has no date that is known to belong to each of them
+            day = doc.publication_date if len(doc.segments) == 1 else None
+            items.append((day or "9999-99-99", doc.doc_id, seg.index, doc.outlet, seg.title or "", body,
+                          doc.duplicate_of, day))
+    items.sort(key=lambda x: x[:3])
+    done = 0
+    for i in range(0, len(items), ENCODE_BATCH):
+        batch = items[i:i + ENCODE_BATCH]
+        copies = [b for b in batch if b[6] and (b[6], b[2]) in clusterer.story_of]
+        fresh = [b for b in batch if b not in copies]
+        profiles = clusterer.profiles([(b[1], b[2], b[7], b[3], b[4], b[5]) for b in fresh])
+        by_key = {(p.doc_id, p.segment): p for p in profiles}
+        rows = []
+        for b in batch:
+            if b in copies:
+                original = clusterer.stories[clusterer.story_of[(b[6], b[2])]]
+                source = next(m for m in original.members if (m.doc_id, m.segment) == (b[6], b[2]))
+                profile = SegmentProfile(b[1], b[2], b[7], b[3], source.title, source.terms, source.embedding)
+                sid, score = clusterer.assign(profile, same_as=original.story_id)
+            else:
+                profile = by_key[(b[1], b[2])]
+                sid, score = clusterer.assign(profile)
+            rows.append((sid, profile.doc_id, profile.segment, score, profile.date, profile.outlet, profile.title,
+                         profile.terms, profile.embedding))
+        store.write_story_members(rows)
+        done += len(rows)
+        if on_segment is not None:
+            on_segment(done)
+    touched = {clusterer.story_of[(b[1], b[2])] for b in items}
+    store.write_stories([_summary(clusterer, clusterer.stories[sid]) for sid in sorted(touched)])
+    log.info("stories: %d segments assigned, %d stories touched", done, len(touched))
+    return done
+
+
+def _summary(clusterer: StoryClusterer, story) -> dict:
+    central = clusterer.central_member(story)
+    dates = story.dates
+    sources = sorted({m.outlet for m in story.members if m.outlet})
+    return {"story_id": story.story_id, "title_ar": central.title, "start_date": dates[0] if dates else None,
+            "end_date": dates[-1] if dates else None, "size": len(story.members), "sources": sources}
