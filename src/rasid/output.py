@@ -19,7 +19,22 @@ def write_outputs(store: Store, out_dir: str | Path) -> dict[str, int]:
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    return {"documents.jsonl": _write_jsonl(out / "documents.jsonl", (d.to_json() for d in store.iter_documents())),
+    shared: dict[str, list[dict]] = {}
+    for p in store.shared_passages():
+        shared.setdefault(p["doc_id"], []).append(
+            {"line": p["line"], "span": p["span"], "doc_id": p["other_doc_id"], "other_line": p["other_line"],
+             "other_span": p["other_span"]})
+        shared.setdefault(p["other_doc_id"], []).append(
+            {"line": p["other_line"], "span": p["other_span"], "doc_id": p["doc_id"], "other_line": p["line"],
+             "other_span": p["span"]})
+
+    def documents():
+        for doc in store.iter_documents():
+            row = doc.to_json()
+            row["shared_passages"] = sorted(shared.get(doc.doc_id, []), key=lambda x: (x["line"], x["doc_id"]))
+            yield row
+
+    return {"documents.jsonl": _write_jsonl(out / "documents.jsonl", documents()),
             "stories.jsonl": _write_jsonl(out / "stories.jsonl", store.iter_stories())}
 
 

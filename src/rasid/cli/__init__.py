@@ -14,13 +14,15 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the parser of every command."""
-    from rasid.cli import analyze
+    from rasid.cli import analyze, duplicates, stories
 
     parser = argparse.ArgumentParser(prog="rasid", description="Rasid: Arabic news articles in, structured, "
                                      "source-linked intelligence out.")
     parser.add_argument("--version", action="version", version=f"rasid {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     analyze.add_parser(sub)
+    stories.add_parser(sub)
+    duplicates.add_parser(sub)
     return parser
 
 

@@ -6,17 +6,12 @@ import argparse
 import logging
 from pathlib import Path
 
+from rasid.cli.common import add_common
 from rasid.errors import RasidError
 
 log = logging.getLogger(__name__)
 
 MAX_WARNINGS_SHOWN = 20  # more than this and the summary table would scroll away
-
-
-def add_common(p: argparse.ArgumentParser) -> None:
-    """Add -v/-q to a command."""
-    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (repeatable)")
-    p.add_argument("-q", "--quiet", action="count", default=0, help="less output (no progress bar or table)")
 
 
 def add_parser(sub) -> None:
@@ -36,6 +31,8 @@ def add_parser(sub) -> None:
                                                    "clean/data/boilerplate.yaml (copy it and edit)")
     p.add_argument("--outlets", metavar="FILE", help="outlet directory YAML to use instead of the shipped one")
     p.add_argument("--workers", type=int, default=1, help="processes that clean articles in parallel (default 1)")
+    p.add_argument("--no-stories", action="store_true",
+                   help="skip story assignment (the e5 encoder reads about 15 segments/s); a later run assigns them")
     p.add_argument("--max-mb", type=float, default=10.0, help="skip single-article files larger than this (default 10)")
     add_common(p)
     p.set_defaults(run=run)
@@ -96,9 +93,16 @@ def run(args: argparse.Namespace) -> int:
                 if state["docs"] % 50 == 0:
                     progress.update(task, docs=state["docs"])
 
+            def on_story_segment(done: int) -> None:
+                if "stories" not in state:
+                    progress.update(task, completed=n_files, docs=state["docs"])
+                    state["stories"] = progress.add_task("stories", total=len(store.unassigned_segments()) + done,
+                                                         docs="")
+                progress.update(state["stories"], completed=done)
+
             options.on_file = on_file
             report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document,
-                             workers=args.workers)
+                             workers=args.workers, stories=not args.no_stories, on_story_segment=on_story_segment)
             progress.update(task, completed=n_files, docs=state["docs"])
         written = write_outputs(store, out)
     for s in report.skipped[:MAX_WARNINGS_SHOWN]:
@@ -126,6 +130,8 @@ def _print_summary(console, report, written: dict, out: Path, db_path: Path) -> 
             ("segments (new/changed docs)", report.segments),
             ("pages split into several articles", report.multi_segment_docs),
             ("lines marked outlet boilerplate", report.outlet_boilerplate_lines),
+            ("documents pointed at an earlier copy", report.duplicates_marked),
+            ("segments assigned to stories", report.segments_assigned),
             ("documents in store", report.stored)]
     for reason, n in sorted(report.skip_reasons().items()):
         rows.append((f"skipped: {reason}", n))

@@ -61,7 +61,8 @@ CREATE INDEX IF NOT EXISTS fingerprints_exact ON fingerprints(exact_key);
 CREATE TABLE IF NOT EXISTS story_members (
   doc_id TEXT NOT NULL REFERENCES articles(doc_id) ON DELETE CASCADE, segment INTEGER NOT NULL,
   story_id TEXT NOT NULL, score REAL NOT NULL, date TEXT, outlet TEXT, title TEXT NOT NULL,
-  terms TEXT NOT NULL, embedding BLOB NOT NULL, PRIMARY KEY (doc_id, segment)) WITHOUT ROWID;
+  headline INTEGER NOT NULL, terms TEXT NOT NULL, embedding BLOB NOT NULL,
+  PRIMARY KEY (doc_id, segment)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS story_members_story ON story_members(story_id);
 CREATE TABLE IF NOT EXISTS stories (
   story_id TEXT PRIMARY KEY, title_ar TEXT NOT NULL, start_date TEXT, end_date TEXT, size INTEGER NOT NULL,
@@ -306,6 +307,43 @@ class Store:
             db.executemany("UPDATE documents SET duplicate_of=? WHERE doc_id=?",
                            [(orig, doc_id) for doc_id, orig in duplicate_of.items()])
 
+    def shared_passages(self, *, min_chars: int = 80) -> list[dict]:
+        """Paragraphs printed in two documents that are not copies of each other (wire copy, shared quotes).
+
+        A line matches another when their matching keys are equal; only lines of at least
+        `min_chars` characters count, so datelines and stock phrases do not. Each pair is listed
+        once, earlier document first, with the line numbers and spans in both.
+        """
+        rows = self.db.execute(
+            f"""SELECT a.doc_id, a.n, a.start, a."end", b.doc_id, b.n, b.start, b."end"
+            FROM lines a JOIN lines b ON a.key_hash = b.key_hash AND a.doc_id < b.doc_id
+            JOIN documents da ON da.doc_id = a.doc_id JOIN documents db ON db.doc_id = b.doc_id
+            WHERE a.key_hash IS NOT NULL AND a."end" - a.start >= ? AND b."end" - b.start >= ?
+              AND a.status IN ('{LineStatus.KEPT}', '{LineStatus.HEADING}')
+              AND b.status IN ('{LineStatus.KEPT}', '{LineStatus.HEADING}')
+              AND coalesce(da.duplicate_of, da.doc_id) != coalesce(db.duplicate_of, db.doc_id)
+            ORDER BY a.doc_id, a.n, b.doc_id, b.n""", (min_chars, min_chars)).fetchall()
+        return [{"doc_id": r[0], "line": r[1], "span": [r[2], r[3]], "other_doc_id": r[4], "other_line": r[5],
+                 "other_span": [r[6], r[7]]} for r in rows]
+
+    def duplicate_groups(self) -> list[dict]:
+        """Groups of copies: the original and the documents whose ``duplicate_of`` points at it."""
+        groups: dict[str, list[str]] = {}
+        for doc_id, orig in self.db.execute(
+                "SELECT doc_id, duplicate_of FROM documents WHERE duplicate_of IS NOT NULL ORDER BY doc_id"):
+            groups.setdefault(orig, []).append(doc_id)
+        info = {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(
+            "SELECT d.doc_id, d.outlet, d.publication_date, d.title FROM documents d WHERE d.doc_id IN "
+            "(SELECT doc_id FROM documents WHERE duplicate_of IS NOT NULL UNION "
+            "SELECT duplicate_of FROM documents WHERE duplicate_of IS NOT NULL)")}
+        out = []
+        for orig, copies in sorted(groups.items(), key=lambda g: (-len(g[1]), g[0])):
+            members = [orig, *copies]
+            out.append({"original": orig, "copies": copies, "title": info.get(orig, (None, None, None))[2],
+                        "outlets": sorted({info[m][0] for m in members if m in info and info[m][0]}),
+                        "dates": sorted({info[m][1] for m in members if m in info and info[m][1]})})
+        return out
+
     # -- stories --------------------------------------------------------------------------------
 
     def unassigned_segments(self) -> list[tuple[str, int]]:
@@ -315,20 +353,20 @@ class Store:
             "ON m.doc_id = s.doc_id AND m.segment = s.idx WHERE m.doc_id IS NULL ORDER BY s.doc_id, s.idx")]
 
     def iter_story_members(self):
-        """Yield ``(story_id, doc_id, segment, score, date, outlet, title, terms, embedding)`` of stored members."""
+        """Yield ``(story_id, doc_id, segment, score, date, outlet, title, headline, terms, embedding)`` of members."""
         import numpy as np
 
-        for r in self.db.execute("SELECT story_id, doc_id, segment, score, date, outlet, title, terms, embedding "
-                                 "FROM story_members ORDER BY date, doc_id, segment"):
-            yield (*r[:7], json.loads(r[7]), np.frombuffer(r[8], dtype="<f4"))
+        for r in self.db.execute("SELECT story_id, doc_id, segment, score, date, outlet, title, headline, terms, "
+                                 "embedding FROM story_members ORDER BY date, doc_id, segment"):
+            yield (*r[:7], bool(r[7]), json.loads(r[8]), np.frombuffer(r[9], dtype="<f4"))
 
     def write_story_members(self, rows: list[tuple]) -> None:
-        """Store assignments ``(story_id, doc_id, segment, score, date, outlet, title, terms, embedding)``
-        and set the segments' story ids, in one transaction."""
+        """Store assignments ``(story_id, doc_id, segment, score, date, outlet, title, headline, terms,
+        embedding)`` and set the segments' story ids, in one transaction."""
         with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO story_members VALUES (?,?,?,?,?,?,?,?,?)",
-                           [(r[1], r[2], r[0], r[3], r[4], r[5], r[6], json.dumps(r[7], ensure_ascii=False),
-                             r[8].astype("<f4").tobytes()) for r in rows])
+            db.executemany("INSERT OR REPLACE INTO story_members VALUES (?,?,?,?,?,?,?,?,?,?)",
+                           [(r[1], r[2], r[0], r[3], r[4], r[5], r[6], int(r[7]), json.dumps(r[8], ensure_ascii=False),
+                             r[9].astype("<f4").tobytes()) for r in rows])
             db.executemany("UPDATE segments SET story_id=? WHERE doc_id=? AND idx=?", [(r[0], r[1], r[2]) for r in rows])
 
     def write_stories(self, stories: list[dict]) -> None:

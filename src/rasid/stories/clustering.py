@@ -76,6 +76,7 @@ class SegmentProfile:
     title: str
     terms: list[str]
     embedding: np.ndarray
+    headline: bool = False  # the title is the segment's headline, not its first sentence
     vector: dict[str, float] = field(default_factory=dict)
 
 
@@ -97,6 +98,14 @@ class Story:
 def story_id_for(doc_id: str, segment: int) -> str:
     """The stable id of the story a segment founded."""
     return "s-" + hashlib.sha1(f"{doc_id}\x1f{segment}".encode()).hexdigest()[:12]
+
+
+def _first_sentence(body: str, limit: int = 200) -> str:
+    from rasid.text.sentences import split_sentences
+
+    spans = split_sentences(body[:2000])
+    first = body[spans[0][0]:spans[0][1]] if spans else body.strip()
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _heaviest(vector: dict[str, float], k: int) -> list[str]:
@@ -138,8 +147,8 @@ class StoryClusterer:
         out = []
         for (doc_id, seg, day, outlet, title, body), emb in zip(items, embeddings, strict=True):
             terms = story_terms(f"{title}\n{body}")
-            out.append(SegmentProfile(doc_id, seg, day, outlet, title or body.split("\n", 1)[0][:160], terms,
-                                      np.asarray(emb, dtype=np.float32)))
+            out.append(SegmentProfile(doc_id, seg, day, outlet, title or _first_sentence(body), terms,
+                                      np.asarray(emb, dtype=np.float32), headline=bool(title)))
         return out
 
     def add_existing(self, profile: SegmentProfile, story_id: str) -> None:
@@ -206,8 +215,12 @@ class StoryClusterer:
         return best_id, best
 
     def central_member(self, story: Story) -> SegmentProfile:
-        """The member most similar on average to the others (the story's title comes from it)."""
-        if len(story.members) <= 2:
-            return min(story.members, key=lambda m: (m.date or "9999", m.doc_id, m.segment))
+        """The member most similar on average to the others, among those with a headline if any have one.
+
+        The story's title is taken from it: a headline reads better than a first sentence.
+        """
         members = sorted(story.members[:200], key=lambda m: (m.doc_id, m.segment))
-        return max(members, key=lambda m: sum(self.similarity(m, o) for o in members if o is not m))
+        pool = [m for m in members if m.headline] or members
+        if len(members) <= 2:
+            return min(pool, key=lambda m: (m.date or "9999", m.doc_id, m.segment))
+        return max(pool, key=lambda m: sum(self.similarity(m, o) for o in members if o is not m))

@@ -25,8 +25,8 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
     pending = store.unassigned_segments()
     if not pending:
         return 0
-    for sid, doc_id, seg, _score, day, outlet, title, terms, emb in store.iter_story_members():
-        clusterer.add_existing(SegmentProfile(doc_id, seg, day, outlet, title, terms, emb), sid)
+    for sid, doc_id, seg, _score, day, outlet, title, headline, terms, emb in store.iter_story_members():
+        clusterer.add_existing(SegmentProfile(doc_id, seg, day, outlet, title, terms, emb, headline=headline), sid)
     wanted = sorted({d for d, _ in pending})
     items = []
     for doc in store.iter_documents(wanted):
@@ -53,13 +53,14 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
             if b in copies:
                 original = clusterer.stories[clusterer.story_of[(b[6], b[2])]]
                 source = next(m for m in original.members if (m.doc_id, m.segment) == (b[6], b[2]))
-                profile = SegmentProfile(b[1], b[2], b[7], b[3], source.title, source.terms, source.embedding)
+                profile = SegmentProfile(b[1], b[2], b[7], b[3], source.title, source.terms, source.embedding,
+                                         headline=source.headline)
                 sid, score = clusterer.assign(profile, same_as=original.story_id)
             else:
                 profile = by_key[(b[1], b[2])]
                 sid, score = clusterer.assign(profile)
             rows.append((sid, profile.doc_id, profile.segment, score, profile.date, profile.outlet, profile.title,
-                         profile.terms, profile.embedding))
+                         profile.headline, profile.terms, profile.embedding))
         store.write_story_members(rows)
         done += len(rows)
         if on_segment is not None:
