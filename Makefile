@@ -21,7 +21,9 @@ test: $(STAMP)  ## run the whole test suite (what CI runs)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)  ## throughput and memory on SaudiNewsNet (needs ../shared/data)
-	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/bench_ingest.py --workers 2
+	cd bench && ../$(BIN)/python bench_dedup.py
+	$(BIN)/python bench/bench_stories.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -43,11 +43,12 @@ def test_documents_jsonl_follows_the_output_contract(demo_out, seeds_dir):
 
 
 @pytest.mark.skipif(not (SHARED / "eval" / "score.py").exists(), reason="shared evaluation kit not beside the repo")
-def test_seed_cleaning_scores_at_least_the_floor(demo_out):
+def test_seed_cleaning_and_stories_score_at_least_their_floors(demo_out):
     res = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), str(demo_out),
                           str(SHARED / "eval" / "seeds_gold.json"), "--json"], capture_output=True, text=True, check=True)
     scores = json.loads(res.stdout)
     assert scores["cleaning"]["f1"] >= 0.95
+    assert scores["stories"]["bcubed_f1"] >= 0.95
     assert scores["documents"]["found"] == 5
 
 
@@ -95,3 +96,20 @@ def test_user_rule_file_replaces_the_shipped_rules(tmp_path, seeds_dir):
     line11 = doc["lines"][10]
     assert (line11["status"], line11["rule"]) == ("boilerplate", "section-tag")
     assert doc["lines"][24]["status"] == "kept"  # the shipped credit rule is not in the user's file
+
+
+def test_stories_and_duplicates_commands_read_the_store(demo_out):
+    res = run_cli("stories", "--out", demo_out, "--json")
+    assert res.returncode == 0
+    stories = [json.loads(x) for x in res.stdout.splitlines()]
+    assert sorted(s["size"] for s in stories) == [1, 1, 4]
+    assert {m["doc_id"] for m in max(stories, key=lambda s: s["size"])["members"]} == {
+        "000_930dda6a6b7502e0", "001_f26e5b47cef9b3b6", "002_21a362b9bfaece20", "003_ceb414d14458d7ff"}
+    assert (demo_out / "stories.jsonl").read_text(encoding="utf-8").count("\n") == 3
+    table = run_cli("duplicates", "--out", demo_out)
+    assert table.returncode == 0 and "0 duplicate groups" in table.stdout
+
+
+def test_reading_commands_refuse_a_missing_store(tmp_path):
+    res = run_cli("stories", "--out", tmp_path / "nowhere")
+    assert res.returncode == 1 and "no store at" in res.stderr and "Traceback" not in res.stderr

@@ -70,3 +70,27 @@ def test_exact_copies_across_outlets_are_one_group(tmp_path, cleaner):
         analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner)
         dup = {d.doc_id: d.duplicate_of for d in store.iter_documents()}
     assert dup == {"d0": None, "d1": "d0", "d2": "d0", "d3": "d0"}
+
+
+def test_reprinted_wire_paragraph_is_a_shared_passage_with_spans_in_both(tmp_path, seed_text, cleaner):
+    wire = ("وقال المتحدث باسم قوات حكومة الوفاق في بيان صحفي إن سلاح الجو نفذ 5 ضربات جوية في محيط سرت استهدفت "
+            "آليات مسلحة تابعة لقوات حفتر، ومن بين هذه الآليات مدرعات إماراتية.")
+    a = seed_text("002") + "\n" + wire
+    b = seed_text("000")[:900] + "\n" + wire + "\nالمصدر : وكالات"
+    write_jsonl(tmp_path / "x.jsonl", [{"id": "a", "text": a, "published": "2020-06-07"},
+                                      {"id": "b", "text": b, "published": "2020-06-07"}])
+    with Store(tmp_path / "s.sqlite") as store:
+        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, stories=False)
+        (passage,) = store.shared_passages()
+        docs = {d.doc_id: d for d in store.iter_documents()}
+    assert docs["a"].duplicate_of is None and docs["b"].duplicate_of is None
+    assert docs["a"].slice(*passage["span"]) == wire == docs["b"].slice(*passage["other_span"])
+    assert (passage["doc_id"], passage["other_doc_id"]) == ("a", "b")
+
+
+def test_copies_of_one_article_are_not_reported_as_shared_passages(tmp_path, seed_text, cleaner):
+    write_jsonl(tmp_path / "x.jsonl", [{"id": "a", "text": seed_text("001")}, {"id": "b", "text": seed_text("001")}])
+    with Store(tmp_path / "s.sqlite") as store:
+        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, stories=False)
+        assert store.shared_passages() == []
+        assert store.duplicate_groups()[0]["copies"] == ["b"]
