@@ -22,7 +22,7 @@ test: $(STAMP)  ## run the whole test suite (what CI runs)
 
 bench: $(STAMP)  ## throughput and memory on SaudiNewsNet (needs ../shared/data)
 	$(BIN)/python bench/bench_ingest.py --workers 2
-	cd bench && ../$(BIN)/python bench_dedup.py
+	$(BIN)/python bench/bench_dedup.py
 	$(BIN)/python bench/bench_stories.py
 
 clean:
