@@ -97,7 +97,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
         for doc, keys in results:
             _count(report, doc)
             kept = " ".join(k for ln, k in zip(doc.lines, keys, strict=True) if ln.status == LineStatus.KEPT)
-            fingerprints[doc.doc_id] = dedup.fingerprint(doc.doc_id, kept)
+            # a page with no body (a comments widget, a bare credit) is still a copy of the same page elsewhere
+            fingerprints[doc.doc_id] = dedup.fingerprint(doc.doc_id, kept or " ".join(keys))
         new_fingerprints.extend(fingerprints.values())
         store.write_documents([doc for doc, _ in results], run_id=run_id,
                               line_keys={doc.doc_id: keys for doc, keys in results}, fingerprints=fingerprints)
