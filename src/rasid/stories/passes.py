@@ -27,12 +27,13 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
         return 0
     for sid, doc_id, seg, _score, day, outlet, title, headline, terms, emb in store.iter_story_members():
         clusterer.add_existing(SegmentProfile(doc_id, seg, day, outlet, title, terms, emb, headline=headline), sid)
-    wanted = sorted({d for d, _ in pending})
+    todo: dict[str, set[int]] = {}
+    for doc_id, seg_index in pending:
+        todo.setdefault(doc_id, set()).add(seg_index)
     items = []
-    for doc in store.iter_documents(wanted):
-        todo = {s for d, s in pending if d == doc.doc_id}
+    for doc in store.iter_documents(sorted(todo)):
         for seg in doc.segments:
-            if seg.index not in todo:
+            if seg.index not in todo[doc.doc_id]:
                 continue
             body = "\n".join(doc.text[ln.start:ln.end] for ln in doc.lines
                              if ln.segment == seg.index and ln.status == LineStatus.KEPT and ln.role != "headline")
