@@ -1,0 +1,208 @@
+"""The canonical actor dictionary and the resolution of name mentions against it.
+
+Mentions are matched on matching keys (folded letters), with proclitics allowed on the first word
+and leading titles or ranks removed. Typos are matched only when they keep the word's *rasm* (its
+undotted letter skeleton: حقتر and حفتر, وزازة and وزارة) within one edit, and the typed form is
+not itself a common word of news text, so real words are never merged into names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rapidfuzz.distance import Levenshtein
+
+from rasid.errors import LexiconError
+from rasid.resources import load_yaml
+from rasid.text.normalize import match_key
+from rasid.text.tokens import strip_proclitics
+
+__all__ = ["Actor", "ActorDictionary", "ActorMatch", "rasm"]
+
+ACTOR_TYPES = frozenset({"person", "force", "organisation", "government", "state", "company"})
+MAX_ALIAS_WORDS = 8
+
+# Letters that differ only by their dots share one skeleton class.
+_RASM = str.maketrans({
+    **dict.fromkeys("بتثنيى", "ٮ"), **dict.fromkeys("جحخ", "ح"), **dict.fromkeys("دذ", "د"),
+    **dict.fromkeys("رز", "ر"), **dict.fromkeys("سش", "س"), **dict.fromkeys("صض", "ص"),
+    **dict.fromkeys("طظ", "ط"), **dict.fromkeys("عغ", "ع"), **dict.fromkeys("فق", "ڡ"),
+    **dict.fromkeys("هة", "ه"),
+})
+
+
+def rasm(key: str) -> str:
+    """The undotted skeleton of a matching key.
+
+    Example:
+        >>> rasm("حقتر") == rasm("حفتر"), rasm("سرت") == rasm("شرق")
+        (True, False)
+    """
+    return key.translate(_RASM)
+
+
+def _key_words(text: str) -> tuple[str, ...]:
+    return tuple(match_key(text).split())
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One canonical actor."""
+
+    id: str
+    type: str
+    name_ar: str
+    name_en: str
+    side: str | None = None
+    aliases: tuple[str, ...] = ()
+    surname: str | None = None
+    leader_of: str | None = None
+
+    @property
+    def is_person(self) -> bool:
+        return self.type == "person"
+
+
+@dataclass(frozen=True)
+class ActorMatch:
+    """A stretch of tokens ``[start, end)`` that names `actor`; `how` is exact, typo or surname."""
+
+    actor: Actor
+    start: int
+    end: int
+    how: str = "exact"
+
+
+@dataclass
+class ActorDictionary:
+    """Actors by id, their names indexed by matching key and by rasm skeleton."""
+
+    actors: dict[str, Actor]
+    titles: tuple[tuple[str, ...], ...] = ()
+    common_words: frozenset[str] = frozenset()
+    _exact: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
+    _skeleton: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for actor in self.actors.values():
+            for name in (actor.name_ar, *actor.aliases):
+                words = _key_words(name)
+                if not words:
+                    continue
+                if self._exact.get(words, actor.id) != actor.id:
+                    raise LexiconError("actors", None, f"name {name!r} is given to both "
+                                                      f"{self._exact[words]!r} and {actor.id!r}")
+                self._exact[words] = actor.id
+                self._skeleton.setdefault(tuple(map(rasm, words)), []).append((words, actor.id))
+
+    @classmethod
+    def from_data(cls, path: str | Path | None = None) -> ActorDictionary:
+        """Load ``entities/data/actors.yaml`` or a user's copy of it."""
+        return _load(str(path) if path else "entities/data/actors.yaml")
+
+    def __len__(self) -> int:
+        return len(self.actors)
+
+    def get(self, actor_id: str) -> Actor | None:
+        return self.actors.get(actor_id)
+
+    def names(self) -> Iterable[tuple[str, Actor]]:
+        """Every Arabic name and alias with its actor."""
+        for actor in self.actors.values():
+            for name in (actor.name_ar, *actor.aliases):
+                yield name, actor
+
+    def strip_title(self, keys: Sequence[str]) -> int:
+        """How many leading keys of a name are titles or ranks (which may carry proclitics)."""
+        i = 0
+        changed = True
+        while changed and i < len(keys):
+            changed = False
+            for title in self.titles:
+                n = len(title)
+                if i + n <= len(keys) and title[0] in strip_proclitics(keys[i]) and tuple(keys[i + 1:i + n]) == title[1:]:
+                    i += n
+                    changed = True
+                    break
+        return i
+
+    def lookup(self, keys: Sequence[str], *, typos: bool = True) -> tuple[Actor, str] | None:
+        """The actor a whole name (token keys, first one possibly with proclitics) refers to."""
+        for first in strip_proclitics(keys[0]) if keys else ():
+            words = (first, *keys[1:])
+            actor_id = self._exact.get(words)
+            if actor_id:
+                return self.actors[actor_id], "exact"
+        if not typos:
+            return None
+        for first in strip_proclitics(keys[0]) if keys else ():
+            words = (first, *keys[1:])
+            found = self._typo(words)
+            if found:
+                return self.actors[found], "typo"
+        return None
+
+    def _typo(self, words: tuple[str, ...]) -> str | None:
+        candidates = self._skeleton.get(tuple(map(rasm, words)), ())
+        hits = set()
+        for known, actor_id in candidates:
+            edits = sum(Levenshtein.distance(a, b) for a, b in zip(words, known, strict=True))
+            changed = [w for w, k in zip(words, known, strict=True) if w != k]
+            if edits <= (1 if sum(map(len, words)) < 10 else 2) and not any(w in self.common_words for w in changed):
+                hits.add(actor_id)
+        return hits.pop() if len(hits) == 1 else None
+
+    def scan(self, keys: Sequence[str]) -> list[ActorMatch]:
+        """Longest non-overlapping mentions of known actors in a sentence of token keys."""
+        out = []
+        i, n = 0, len(keys)
+        while i < n:
+            best = None
+            for j in range(min(n, i + MAX_ALIAS_WORDS), i, -1):
+                found = self.lookup(keys[i:j], typos=True)
+                if found:
+                    best = ActorMatch(found[0], i, j, found[1])
+                    break
+            if best:
+                out.append(best)
+                i = best.end
+            else:
+                i += 1
+        return out
+
+
+@cache
+def _load(path: str) -> ActorDictionary:
+    data = load_yaml(path)
+    if not isinstance(data, dict) or not isinstance(data.get("actors"), list):
+        raise LexiconError(path, None, "expected a mapping with an 'actors' list")
+    actors: dict[str, Actor] = {}
+    for n, entry in enumerate(data["actors"], 1):
+        if not isinstance(entry, dict) or not entry.get("id") or not entry.get("name_ar"):
+            raise LexiconError(path, None, f"actor #{n} needs at least 'id' and 'name_ar'")
+        if entry["id"] in actors:
+            raise LexiconError(path, None, f"actor id {entry['id']!r} is used twice")
+        kind = entry.get("type", "organisation")
+        if kind not in ACTOR_TYPES:
+            raise LexiconError(path, None, f"actor {entry['id']!r}: type {kind!r} is not one of {sorted(ACTOR_TYPES)}")
+        actors[entry["id"]] = Actor(
+            id=str(entry["id"]), type=kind, name_ar=entry["name_ar"], name_en=entry.get("name_en") or entry["id"],
+            side=entry.get("side"), aliases=tuple(entry.get("aliases") or ()), surname=entry.get("surname"),
+            leader_of=entry.get("leader_of"))
+    for actor in actors.values():
+        if actor.leader_of and actor.leader_of not in actors:
+            raise LexiconError(path, None, f"actor {actor.id!r}: leader_of {actor.leader_of!r} is not an actor id")
+    titles = tuple(sorted({_key_words(t) for t in data.get("titles") or () if _key_words(t)}, key=len, reverse=True))
+    return ActorDictionary(actors, titles, _common_words())
+
+
+def _common_words() -> frozenset[str]:
+    """Words too frequent in news text to be taken for a misspelt name (from the story background table)."""
+    from rasid.stories.terms import TermWeights
+
+    weights = TermWeights.from_data()
+    floor = max(30, weights.background_docs // 1000)
+    return frozenset(t for t, c in weights.background.items() if c >= floor)

@@ -1,0 +1,125 @@
+"""The shipped entity tagger: tokens in, BIO tags (PERS, LOC, ORG, MISC) out.
+
+    >>> tagger = EntityTagger.load()                                   # doctest: +SKIP
+    >>> tagger.tag(["وقال", "فايز", "السراج", "في", "طرابلس"])            # doctest: +SKIP
+    ['O', 'B-PERS', 'I-PERS', 'O', 'B-LOC']
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+from rasid.entities.features import FeatureExtractor, Gazetteer, token_key
+from rasid.errors import RasidError
+from rasid.resources import data_path
+
+__all__ = ["EntityTagger", "build_feature_extractor", "MODEL_PATH"]
+
+log = logging.getLogger(__name__)
+
+MODEL_PATH = "entities/data/ner_model.pt"
+FEATURE_MIN_COUNT = 2
+# Long sentences are tagged in windows of this many tokens (the BiLSTM needs no more context).
+MAX_TOKENS = 160
+BATCH_SENTENCES = 64
+
+
+@cache
+def build_feature_extractor() -> FeatureExtractor:
+    """Features over the shipped word clusters and gazetteers (ANERGazet, actors, places)."""
+    from rasid.entities.actors import ActorDictionary
+    from rasid.geo.gazetteer import PlaceGazetteer
+
+    clusters: dict[str, tuple[str, ...]] = {}
+    for line in data_path("entities/data/word_clusters.tsv").read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            word, *ids = line.split("\t")
+            clusters[word] = tuple(ids)
+    gaz = Gazetteer()
+    for kind in ("loc", "org", "pers"):
+        for line in data_path(f"entities/data/anergazet/{kind}.txt").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                gaz.add(line, kind.upper())
+    kinds = {"person": "PERS", "state": "LOC"}
+    for name, actor in ActorDictionary.from_data().names():
+        gaz.add(name, kinds.get(actor.type, "ORG"))
+    places = PlaceGazetteer.from_data()
+    for words in places.names:
+        gaz.add(" ".join(words), "LOC")
+    return FeatureExtractor(clusters, gaz)
+
+
+class EntityTagger:
+    """BiLSTM-CRF tagger loaded from a model file written by :func:`rasid.entities.train.train_tagger`."""
+
+    def __init__(self, net, words, chars, feats, tags: Sequence[str]):
+        self.net = net.eval()
+        self.words, self.chars, self.feats = words, chars, feats
+        self.tags = tuple(tags)
+        self.features = build_feature_extractor()
+
+    word_key = staticmethod(token_key)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> EntityTagger:
+        """Load the shipped model (or a user's); raises RasidError if it is missing or unreadable."""
+        return _load(str(path) if path else str(data_path(MODEL_PATH)))
+
+    @staticmethod
+    def save(path: str | Path, net, words, chars, feats, tags: Sequence[str]) -> None:
+        import torch
+
+        state = {k: (v.half() if k == "word.weight" else v) for k, v in net.state_dict().items()}
+        torch.save({"format": 1, "config": net.config, "state": state, "words": words.items[2:],
+                    "chars": chars.items[2:], "feats": feats.items[2:], "tags": list(tags)}, str(path))
+
+    def tag(self, tokens: Sequence[str]) -> list[str]:
+        """BIO tags for one sentence of tokens."""
+        return self.tag_many([tokens])[0]
+
+    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+        """BIO tags for many sentences, batched by length (faster than one at a time)."""
+        import torch
+
+        from rasid.entities.neural import encode_batch
+        from rasid.entities.train import _stack, local_features
+
+        pieces: list[tuple[int, int, list[str]]] = []  # (sentence, offset, tokens)
+        for i, sent in enumerate(sentences):
+            for a in range(0, max(len(sent), 1), MAX_TOKENS):
+                if sent[a:a + MAX_TOKENS]:
+                    pieces.append((i, a, list(sent[a:a + MAX_TOKENS])))
+        out: list[list[str]] = [["O"] * len(s) for s in sentences]
+        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][2]))
+        with torch.inference_mode():
+            for b in range(0, len(order), BATCH_SENTENCES):
+                group = [pieces[k] for k in order[b:b + BATCH_SENTENCES]]
+                encoded = [encode_batch([toks], [local_features(self.features.sentence_features(toks))],
+                                        self.words, self.chars, self.feats, self.word_key) for _, _, toks in group]
+                w, c, f, m = _stack(encoded)
+                paths = self.net.crf.decode(self.net.emissions(w, c, f), m)
+                for (i, a, toks), path in zip(group, paths, strict=True):
+                    out[i][a:a + len(toks)] = [self.tags[j] for j in path]
+        return out
+
+
+@cache
+def _load(path: str) -> EntityTagger:
+    try:
+        import torch
+    except ImportError as exc:
+        raise RasidError("the entity tagger needs PyTorch: pip install torch==2.13.0") from exc
+    from rasid.entities.neural import NerNet, Vocab
+
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except (OSError, RuntimeError, EOFError) as exc:
+        raise RasidError(f"cannot load the entity model {path}: {exc}; "
+                         "retrain it with `rasid train-ner`") from exc
+    net = NerNet(**blob["config"])
+    net.load_state_dict({k: v.float() for k, v in blob["state"].items()})
+    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    return EntityTagger(net, Vocab(blob["words"]), Vocab(blob["chars"]), Vocab(blob["feats"]), blob["tags"])

@@ -1,0 +1,5 @@
+"""Geocoding: place mentions to coordinates with an ACLED geo_precision."""
+
+from rasid.geo.gazetteer import Place, PlaceGazetteer
+
+__all__ = ["Place", "PlaceGazetteer"]

