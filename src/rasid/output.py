@@ -6,6 +6,8 @@ import json
 import os
 from pathlib import Path
 
+from rasid.entities.extract import summarize
+from rasid.entities.passes import LAYER as ENTITY_LAYER
 from rasid.store import Store
 
 __all__ = ["write_outputs"]
@@ -28,14 +30,24 @@ def write_outputs(store: Store, out_dir: str | Path) -> dict[str, int]:
             {"line": p["other_line"], "span": p["other_span"], "doc_id": p["doc_id"], "other_line": p["line"],
              "other_span": p["span"]})
 
+    mentions: dict[str, list[dict]] = {}
+    for m in store.annotations(ENTITY_LAYER):
+        mentions.setdefault(m["doc_id"], []).append(m)
+
     def documents():
         for doc in store.iter_documents():
             row = doc.to_json()
             row["shared_passages"] = sorted(shared.get(doc.doc_id, []), key=lambda x: (x["line"], x["doc_id"]))
+            row.update(summarize(mentions.get(doc.doc_id, [])))
             yield row
 
+    def entities():
+        for rows in mentions.values():
+            yield from rows
+
     return {"documents.jsonl": _write_jsonl(out / "documents.jsonl", documents()),
-            "stories.jsonl": _write_jsonl(out / "stories.jsonl", store.iter_stories())}
+            "stories.jsonl": _write_jsonl(out / "stories.jsonl", store.iter_stories()),
+            "entities.jsonl": _write_jsonl(out / "entities.jsonl", entities())}
 
 
 def _write_jsonl(target: Path, rows) -> int:

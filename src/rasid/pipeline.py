@@ -41,6 +41,7 @@ class RunReport:
     outlet_boilerplate_lines: int = 0
     duplicates_marked: int = 0
     segments_assigned: int = 0
+    entity_documents: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     stored: int = 0
@@ -61,15 +62,17 @@ class RunReport:
                 "segments": self.segments, "multi_segment_docs": self.multi_segment_docs,
                 "outlet_boilerplate_lines": self.outlet_boilerplate_lines,
                 "duplicates_marked": self.duplicates_marked, "segments_assigned": self.segments_assigned,
+                "entity_documents": self.entity_documents,
                 "stored": self.stored,
                 "seconds": round(self.seconds, 2)}
 
 
 def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions | None = None,
             cleaner: Cleaner | None = None, batch_size: int = BATCH_SIZE, workers: int = 1,
-            stories: StoryClusterer | None | bool = True,
+            stories: StoryClusterer | None | bool = True, entities=True,
             on_document: Callable[[Article | Skipped], None] | None = None,
-            on_story_segment: Callable[[int], None] | None = None) -> RunReport:
+            on_story_segment: Callable[[int], None] | None = None,
+            on_entity_documents: Callable[[int], None] | None = None) -> RunReport:
     """Read every input, clean new and changed articles, store them, and run the corpus passes.
 
     Unchanged articles (same doc_id and content hash as stored) are not processed again, so a
@@ -77,6 +80,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     ``workers > 1`` articles are cleaned in that many processes (each gets a copy of the
     cleaner); results and ids are the same as with one. ``stories`` is a clusterer, True for the
     shipped one, or False to skip story assignment (segments then wait for a later run).
+    ``entities`` is likewise an :class:`~rasid.entities.EntityExtractor`, True or False; documents
+    skipped now get their entities in a later run.
     """
     started = time.perf_counter()
     paths = [str(p) for p in paths]
@@ -134,6 +139,12 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
         if stories is not False:
             clusterer = StoryClusterer.from_data() if stories is True else stories
             report.segments_assigned = assign_stories(store, clusterer, on_segment=on_story_segment)
+        if entities is not False:
+            from rasid.entities import EntityExtractor
+            from rasid.entities.passes import extract_entities
+
+            extractor = EntityExtractor() if entities is True else entities
+            report.entity_documents = extract_entities(store, extractor, on_document=on_entity_documents)
     except BaseException:
         store.finish_run(run_id, report.as_dict(), status="interrupted")
         raise

@@ -14,7 +14,7 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the parser of every command."""
-    from rasid.cli import analyze, duplicates, stories
+    from rasid.cli import analyze, duplicates, ner, stories
 
     parser = argparse.ArgumentParser(prog="rasid", description="Rasid: Arabic news articles in, structured, "
                                      "source-linked intelligence out.")
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_parser(sub)
     stories.add_parser(sub)
     duplicates.add_parser(sub)
+    ner.add_parsers(sub)
     return parser
 
 

@@ -33,6 +33,8 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", type=int, default=1, help="processes that clean articles in parallel (default 1)")
     p.add_argument("--no-stories", action="store_true",
                    help="skip story assignment (the e5 encoder reads about 15 segments/s); a later run assigns them")
+    p.add_argument("--no-entities", action="store_true",
+                   help="skip entity extraction (people, places; about 3,000 tokens/s); a later run does it")
     p.add_argument("--max-mb", type=float, default=10.0, help="skip single-article files larger than this (default 10)")
     add_common(p)
     p.set_defaults(run=run)
@@ -100,9 +102,17 @@ def run(args: argparse.Namespace) -> int:
                                                          docs="")
                 progress.update(state["stories"], completed=done)
 
+            def on_entity_documents(n: int) -> None:
+                if "entities" not in state:
+                    progress.update(task, completed=n_files, docs=state["docs"])
+                    state["entities"] = progress.add_task(
+                        "entities", total=len(store.docs_missing_layer("entity")) + n, docs="")
+                progress.advance(state["entities"], n)
+
             options.on_file = on_file
             report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document,
-                             workers=args.workers, stories=not args.no_stories, on_story_segment=on_story_segment)
+                             workers=args.workers, stories=not args.no_stories, on_story_segment=on_story_segment,
+                             entities=not args.no_entities, on_entity_documents=on_entity_documents)
             progress.update(task, completed=n_files, docs=state["docs"])
         written = write_outputs(store, out)
     for s in report.skipped[:MAX_WARNINGS_SHOWN]:
@@ -132,6 +142,7 @@ def _print_summary(console, report, written: dict, out: Path, db_path: Path) -> 
             ("lines marked outlet boilerplate", report.outlet_boilerplate_lines),
             ("documents pointed at an earlier copy", report.duplicates_marked),
             ("segments assigned to stories", report.segments_assigned),
+            ("documents with entities extracted", report.entity_documents),
             ("documents in store", report.stored)]
     for reason, n in sorted(report.skip_reasons().items()):
         rows.append((f"skipped: {reason}", n))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rasid.errors import RasidError
 
-__all__ = ["read_conll", "write_conll", "bio_spans", "SENTENCE_END_TOKENS"]
+__all__ = ["read_conll", "write_conll", "bio_spans", "repair_bio", "SENTENCE_END_TOKENS"]
 
 log = logging.getLogger(__name__)
 
@@ -92,3 +92,20 @@ def bio_spans(tags: list[str]) -> list[tuple[str, int, int]]:
         if prefix in ("B", "I") and not continues:
             kind, start = typ, i
     return spans
+
+
+def repair_bio(tags: list[str]) -> list[str]:
+    """Make a tag sequence valid BIO the way conlleval reads it: a stray ``I-X`` becomes ``B-X``.
+
+    Example:
+        >>> repair_bio(["O", "I-LOC", "I-LOC", "B-PERS", "I-ORG"])
+        ['O', 'B-LOC', 'I-LOC', 'B-PERS', 'B-ORG']
+    """
+    out = []
+    prev = "O"
+    for tag in tags:
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        out.append(tag)
+        prev = tag
+    return out

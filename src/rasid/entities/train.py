@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rasid.entities.conll import read_conll
+from rasid.entities.conll import read_conll, repair_bio
 from rasid.entities.evaluate import score_entities
 from rasid.entities.neural import CRF, NerNet, Vocab, batches, count_features, encode_batch, init_embeddings
 
@@ -50,7 +50,8 @@ def _allowed_transitions(crf: CRF) -> None:
 
 
 def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path | None = None,
-                 top_vectors: int = 20000, epochs: int = 30, patience: int = 6, batch_size: int = 16,
+                 top_vectors: int = 20000, epochs: int = 30, patience: int = 5, batch_size: int = 16,
+                 freeze_vectors: bool = True, word_dropout: float = 0.05, held_out: float = 0.1,
                  seed: int = 7, progress: Callable[[str], None] | None = None) -> dict:
     """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores."""
     from rasid.entities.tagger import FEATURE_MIN_COUNT, EntityTagger, build_feature_extractor
@@ -61,7 +62,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     sentences = read_conll(train_path)
-    cut = int(len(sentences) * 0.9)
+    cut = int(len(sentences) * (1 - held_out))
     train, held = sentences[:cut], sentences[cut:]
     fx = build_feature_extractor()
     tok = [[t for t, _ in s] for s in sentences]
@@ -78,11 +79,16 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     tag_index = {t: i for i, t in enumerate(TAGS)}
     net = NerNet(len(words), len(chars), len(feat_vocab), len(TAGS), word_dim=pre_dim(pre))
     hits = init_embeddings(net.word, words, pre) if pre else 0
+    if pre and freeze_vectors:
+        # Pre-trained rows stay as learnt from news text, so words met only at tagging time keep
+        # vectors comparable with the training words'; words without one are learnt.
+        trainable = torch.tensor([[0.0] if w in pre else [1.0] for w in words.items])
+        net.word.weight.register_hook(lambda grad: grad * trainable)
     _allowed_transitions(net.crf)
     say(f"{len(train)} training sentences, {len(held)} held out; {len(words)} words "
         f"({hits} pre-trained), {len(chars)} characters, {len(feat_vocab)} features")
     encoded = [encode_batch([tok[i]], [feats[i]], words, chars, feat_vocab, keys) for i in range(len(tok))]
-    gold = [torch.tensor([tag_index[t] for _, t in s]) for s in sentences]
+    gold = [torch.tensor([tag_index[t] for t in repair_bio([t for _, t in s])]) for s in sentences]
     opt = torch.optim.Adam(net.parameters(), lr=2e-3)
     rng = random.Random(seed)
     best, best_f1, stale = None, -1.0, 0
@@ -93,6 +99,8 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
         total = 0.0
         for group in batches(len(train), batch_size, lengths, rng):
             w, c, f, m = _stack([encoded[i] for i in group])
+            if word_dropout:
+                w = w.masked_fill((torch.rand(w.shape) < word_dropout) & m, 1)  # 1 = <unk>
             y = torch.nn.utils.rnn.pad_sequence([gold[i] for i in group], batch_first=True)
             loss = net.crf.neg_log_likelihood(net.emissions(w, c, f), y, m)
             opt.zero_grad()

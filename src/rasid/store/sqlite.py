@@ -389,6 +389,34 @@ class Store:
             yield {"story_id": r[0], "title_ar": r[1], "title_en": None, "start_date": r[2], "end_date": r[3],
                    "size": r[4], "sources": json.loads(r[5]), "members": members.get(r[0], [])}
 
+    def docs_missing_layer(self, layer: str) -> list[str]:
+        """Ids of Arabic documents that have no annotation run of `layer` yet, in id order."""
+        rows = self.db.execute(
+            "SELECT d.doc_id FROM documents d WHERE (d.language IS NULL OR d.language='ar') AND NOT EXISTS "
+            "(SELECT 1 FROM annotations a WHERE a.doc_id=d.doc_id AND a.layer=?) ORDER BY d.doc_id", (layer + ":done",))
+        return [r[0] for r in rows]
+
+    def write_annotations(self, layer: str, rows_by_doc: dict[str, list[dict]]) -> None:
+        """Replace the `layer` annotations of these documents (rows need ``span`` and ``type``) in one transaction.
+
+        A marker row (layer ``<layer>:done``) records that a document was processed even when it
+        yields nothing, so it is not processed again.
+        """
+        with self.transaction() as db:
+            for doc_id, rows in rows_by_doc.items():
+                db.execute("DELETE FROM annotations WHERE doc_id=? AND layer IN (?, ?)", (doc_id, layer, layer + ":done"))
+                db.executemany("INSERT INTO annotations VALUES (?,?,?,?,?,?)",
+                               [(doc_id, layer, r["span"][0], r["span"][1], r["type"],
+                                 json.dumps(r, ensure_ascii=False)) for r in rows])
+                db.execute("INSERT INTO annotations VALUES (?,?,0,0,'',NULL)", (doc_id, layer + ":done"))
+
+    def annotations(self, layer: str, doc_id: str | None = None) -> Iterator[dict]:
+        """Stored annotation rows of `layer` (of one document, or all), in document and span order."""
+        sql = "SELECT data FROM annotations WHERE layer=?" + (" AND doc_id=?" if doc_id else "")
+        sql += " ORDER BY doc_id, start, \"end\""
+        for (data,) in self.db.execute(sql, (layer, doc_id) if doc_id else (layer,)):
+            yield json.loads(data)
+
     def skip_counts(self, run_id: int) -> dict[str, int]:
         """Count a run's skipped inputs by reason."""
         return dict(self.db.execute("SELECT reason, count(*) FROM skips WHERE run_id=? GROUP BY reason", (run_id,)))

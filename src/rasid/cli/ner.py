@@ -1,0 +1,95 @@
+"""``rasid train-ner`` (train the entity tagger) and ``rasid tag`` (tag CoNLL or plain text)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rasid.cli.common import add_common
+from rasid.errors import RasidError
+
+
+def add_parsers(sub) -> None:
+    """Register both commands."""
+    p = sub.add_parser("train-ner", help="train the entity tagger on a CoNLL file (ANERcorp train split)",
+                       description="Train the BiLSTM-CRF entity tagger. The last tenth of TRAIN is held out to "
+                                   "pick the epoch. Never pass a test split.")
+    p.add_argument("train", metavar="TRAIN", help="one 'TOKEN TAG' per line (PERS/LOC/ORG/MISC, BIO)")
+    p.add_argument("--out", default="ner_model.pt", metavar="FILE", help="where to write the model")
+    p.add_argument("--vectors", metavar="NPZ", help="word vectors from tools/build_word_clusters.py --vectors")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--seed", type=int, default=7)
+    add_common(p)
+    p.set_defaults(run=run_train)
+
+    t = sub.add_parser("tag", help="tag entities: CoNLL in, 'TOKEN TAG' lines out (or JSON mentions for text)",
+                       description="With --conll, read one token per line (blank line between sentences; a tag "
+                                   "column, if any, is ignored) and print 'TOKEN TAG' lines, ready for "
+                                   "conlleval/seqeval. Without it, read Arabic text and print entity mentions as JSONL.")
+    t.add_argument("input", metavar="IN", help="input file, or - for standard input")
+    t.add_argument("--conll", action="store_true", help="IN is token-per-line")
+    t.add_argument("--gold", action="store_true", help="with --conll: print 'TOKEN GOLD PREDICTED' and a score")
+    t.add_argument("--model", metavar="FILE", help="a model from rasid train-ner (default: the shipped one)")
+    add_common(t)
+    t.set_defaults(run=run_tag)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from rasid.entities.train import train_tagger
+
+    if not Path(args.train).exists():
+        raise RasidError(f"no such file: {args.train}")
+    if "test" in Path(args.train).name.lower():
+        raise RasidError(f"{args.train} looks like a test split; train on the training split only")
+    scores = train_tagger(args.train, args.out, vectors=args.vectors, epochs=args.epochs, seed=args.seed,
+                          progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
+    print(json.dumps({"held_out": scores, "model": args.out}, indent=1))  # noqa: T201
+    return 0
+
+
+def run_tag(args: argparse.Namespace) -> int:
+    from rasid.entities.tagger import EntityTagger
+
+    tagger = EntityTagger.load(args.model)
+    if args.conll:
+        from rasid.entities.conll import read_conll
+        from rasid.entities.evaluate import score_entities
+
+        path = _materialise(args.input)
+        sentences = read_conll(path, with_tags=args.gold)
+        predicted = tagger.tag_many([[t for t, _ in s] for s in sentences])
+        out = sys.stdout
+        for sent, tags in zip(sentences, predicted, strict=True):
+            for (tok, gold), tag in zip(sent, tags, strict=True):
+                out.write(f"{tok} {gold} {tag}\n" if args.gold else f"{tok} {tag}\n")
+            out.write("\n")
+        if args.gold:
+            scores = score_entities([[g for _, g in s] for s in sentences], predicted)
+            print(json.dumps(scores), file=sys.stderr)  # noqa: T201
+        return 0
+    from rasid.entities.conll import bio_spans
+    from rasid.text.sentences import split_sentences
+    from rasid.text.tokens import tokenize
+
+    text = sys.stdin.read() if args.input == "-" else Path(args.input).read_text(encoding="utf-8")
+    spans = split_sentences(text)
+    toks = [[t for t in tokenize(text[a:b], offset=a) if t] for a, b in spans]
+    toks = [t for t in toks if t]
+    for sent, tags in zip(toks, tagger.tag_many([[t.text for t in s] for s in toks]), strict=True):
+        for kind, a, b in bio_spans(tags):
+            start, end = sent[a].start, sent[b - 1].end
+            print(json.dumps({"span": [start, end], "type": kind, "text": text[start:end]}, ensure_ascii=False))  # noqa: T201
+    return 0
+
+
+def _materialise(path: str) -> str:
+    if path != "-":
+        return path
+    import tempfile
+
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".conll", delete=False, encoding="utf-8")
+    tmp.write(sys.stdin.read())
+    tmp.close()
+    return tmp.name

@@ -1,0 +1,242 @@
+"""Entity mentions of a document: tagger spans and dictionary hits, resolved to actors and places.
+
+Every mention keeps the document's character span and the span of its sentence. Known actors come
+from the actor dictionary (exact, or typo-tolerant on the letter skeleton); the tagger finds the
+names the dictionary does not know, which are still reported with their surface form. A later
+surname-only mention ("المسماري") is linked to the full name given earlier in the document.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rasid.document import Document, LineStatus
+from rasid.entities.actors import Actor, ActorDictionary
+from rasid.entities.conll import bio_spans
+from rasid.geo.gazetteer import Place
+from rasid.geo.geocoder import Geocoder
+from rasid.text.normalize import match_key
+from rasid.text.tokens import Token, strip_proclitics, tokenize
+
+__all__ = ["EntityExtractor", "Mention", "DocumentEntities"]
+
+log = logging.getLogger(__name__)
+
+TYPE_OF_ACTOR = {"person": "PERS", "state": "LOC"}
+
+
+@dataclass
+class Mention:
+    """One mention: raw span in the document, entity type and what it resolved to."""
+
+    start: int
+    end: int
+    text: str
+    type: str  # PERS, ORG, LOC, MISC
+    how: str  # tagger, dictionary, typo, surname, gazetteer
+    sentence: tuple[int, int]
+    line: int
+    name: str  # canonical Arabic name (the actor's or place's), else the cleaned surface
+    actor: Actor | None = None
+    place: Place | None = None
+    precision: int | None = None
+
+    @property
+    def canonical_id(self) -> str | None:
+        if self.actor:
+            return self.actor.id
+        if self.place:
+            return self.place.id
+        return None
+
+    def as_dict(self, doc_id: str) -> dict:
+        row = {"doc_id": doc_id, "span": [self.start, self.end], "text": self.text, "type": self.type,
+               "name": self.name, "id": self.canonical_id, "how": self.how, "line": self.line,
+               "sentence_span": list(self.sentence)}
+        if self.actor:
+            row.update(name_en=self.actor.name_en, actor_type=self.actor.type, side=self.actor.side)
+        if self.place:
+            row.update(name_en=self.place.name_en, lat=round(self.place.lat, 4), lon=round(self.place.lon, 4),
+                       country=self.place.country, geo_precision=self.precision, place_kind=self.place.kind)
+        return row
+
+
+@dataclass
+class DocumentEntities:
+    doc_id: str
+    mentions: list[Mention] = field(default_factory=list)
+
+    def rows(self) -> list[dict]:
+        return [m.as_dict(self.doc_id) for m in self.mentions]
+
+    def summary(self) -> dict[str, list[dict]]:
+        return summarize(self.rows())
+
+
+def summarize(rows: Sequence[dict]) -> dict[str, list[dict]]:
+    """Per-document lists from mention rows: ``people``, ``organisations``, ``places`` (geocoded,
+    below country level, as DESIGN.md) and ``countries``; most mentioned first."""
+    return {
+        "people": _group([r for r in rows if r["type"] == "PERS"], person=True),
+        "organisations": _group([r for r in rows if r["type"] == "ORG"]),
+        "places": _group_places([r for r in rows if r.get("lat") is not None and r.get("place_kind") != "country"]),
+        "countries": _group_places([r for r in rows if r.get("place_kind") == "country"]),
+    }
+
+
+def _group(rows: Sequence[dict], *, person: bool = False) -> list[dict]:
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r.get("id") or "~" + match_key(r["name"]), []).append(r)
+    out = []
+    for rs in groups.values():
+        first = rs[0]
+        row = {"name": first["name"] if first.get("id") else max((r["name"] for r in rs), key=len),
+               "name_en": first.get("name_en"), "id": first.get("id"), "mentions": len(rs)}
+        if first.get("id"):
+            row["side"] = first.get("side")
+            if not person:
+                row["actor_type"] = first.get("actor_type")
+        out.append((-len(rs), first["span"][0], row))
+    return [row for *_, row in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
+def _group_places(rows: Sequence[dict]) -> list[dict]:
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(r["id"], []).append(r)
+    out = []
+    for rs in groups.values():
+        f = rs[0]
+        row = {"id": f["id"], "name": f["name_en"], "name_ar": f["name"], "name_en": f["name_en"], "lat": f["lat"],
+               "lon": f["lon"], "country": f["country"], "kind": f.get("place_kind"), "mentions": len(rs),
+               "geo_precision": min(r.get("geo_precision") or 3 for r in rs)}
+        out.append((-len(rs), f["span"][0], row))
+    return [row for *_, row in sorted(out, key=lambda x: (x[0], x[1]))]
+
+
+class EntityExtractor:
+    """Tagger + actor dictionary + geocoder over the kept sentences of a document."""
+
+    def __init__(self, tagger=None, actors: ActorDictionary | None = None, geocoder: Geocoder | None = None):
+        from rasid.entities.tagger import EntityTagger, build_feature_extractor
+
+        self.tagger = tagger or EntityTagger.load()
+        self.actors = actors or ActorDictionary.from_data()
+        self.geocoder = geocoder or Geocoder.default()
+        self.vocabulary = build_feature_extractor().clusters
+
+    def extract(self, doc: Document) -> DocumentEntities:
+        return self.extract_many([doc])[0]
+
+    def extract_many(self, docs: Sequence[Document]) -> list[DocumentEntities]:
+        """Entities of several documents; their sentences are tagged in one batch."""
+        jobs = []  # (doc index, sentence, tokens)
+        for d, doc in enumerate(docs):
+            kept = {ln.n for ln in doc.lines if ln.status == LineStatus.KEPT}
+            for s in doc.sentences:
+                if s.line in kept:
+                    toks = tokenize(doc.text[s.start:s.end], offset=s.start)
+                    if toks:
+                        jobs.append((d, s, toks))
+        tags = self.tagger.tag_many([[t.text for t in toks] for _, _, toks in jobs]) if jobs else []
+        per_doc: list[list[tuple]] = [[] for _ in docs]
+        for (d, s, toks), t in zip(jobs, tags, strict=True):
+            per_doc[d].append((s, toks, t))
+        return [self._document(doc, rows) for doc, rows in zip(docs, per_doc, strict=True)]
+
+    def _document(self, doc: Document, rows) -> DocumentEntities:
+        mentions: list[Mention] = []
+        place_matches = []
+        for s, toks, tags in rows:
+            keys = [t.key for t in toks]
+            sent = (s.start, s.end)
+            taken = [False] * len(toks)
+            for m in self.actors.scan(keys):
+                kind = TYPE_OF_ACTOR.get(m.actor.type, "ORG")
+                if kind == "LOC":
+                    continue  # states are places (countries) here; the event coder reads them as actors
+                mentions.append(self._mention(doc, toks, m.start, m.end, kind, m.how if m.how != "exact" else "dictionary",
+                                              sent, s.line, m.actor.name_ar, actor=m.actor))
+                taken[m.start:m.end] = [True] * (m.end - m.start)
+            for pm in self.geocoder.scan(keys, tags):
+                if not any(taken[pm.start:pm.end]):
+                    place_matches.append((pm, toks, sent, s.line))
+                    taken[pm.start:pm.end] = [True] * (pm.end - pm.start)
+            for kind, a, b in bio_spans(tags):
+                if any(taken[a:b]) or kind == "LOC":
+                    continue
+                mention = self._tagged(doc, toks, keys, a, b, kind, sent, s.line)
+                if mention:
+                    mentions.append(mention)
+        self.geocoder.resolve([pm for pm, *_ in place_matches])
+        for pm, toks, sent, line in place_matches:
+            mentions.append(self._mention(doc, toks, pm.start, pm.end, "LOC", "tagger" if pm.tagged else "gazetteer",
+                                          sent, line, pm.place.name_ar, place=pm.place, precision=pm.precision))
+        mentions.sort(key=lambda m: m.start)
+        _link_surnames(mentions, self.actors)
+        return DocumentEntities(doc.doc_id, mentions)
+
+    @staticmethod
+    def _mention(doc, toks: list[Token], a: int, b: int, kind: str, how: str, sent, line, name: str, **kw) -> Mention:
+        start, end = toks[a].start, toks[b - 1].end
+        return Mention(start, end, doc.text[start:end], kind, how, sent, line, name, **kw)
+
+    def _tagged(self, doc, toks, keys, a, b, kind, sent, line) -> Mention | None:
+        """A tagger span: titles stripped, then the dictionary, else the cleaned surface form."""
+        if kind == "PERS":
+            a += self.actors.strip_title(keys[a:b])
+        if a >= b or all(t.kind == "punct" for t in toks[a:b]):
+            return None
+        found = self.actors.lookup(keys[a:b])
+        if found:
+            actor, how = found
+            return self._mention(doc, toks, a, b, TYPE_OF_ACTOR.get(actor.type, "ORG"),
+                                 "typo" if how == "typo" else "dictionary", sent, line, actor.name_ar, actor=actor)
+        first = _drop_proclitic(toks[a].text, keys[a], self.vocabulary)
+        name = " ".join([first, *(t.text for t in toks[a + 1:b])])
+        if kind == "PERS" and len(match_key(name).replace(" ", "")) < 3:
+            return None
+        return self._mention(doc, toks, a, b, kind, "tagger", sent, line, name)
+
+
+def _drop_proclitic(raw: str, key: str, vocabulary) -> str:
+    """Remove a conjunction or preposition glued to a name ("وفايز" -> "فايز", "للسراج" -> "السراج")
+    when the word is unknown as written but known without it."""
+    if key in vocabulary or len(key) < 4 or key[0] not in "وفبلك":
+        return raw
+    if key.startswith("لل") and "ال" + key[2:] in vocabulary:
+        return "ال" + raw[2:]
+    if key[1:] in vocabulary:
+        return raw[1:]
+    if key[0] in "وف" and key[1] in "بلك" and key[2:] in vocabulary:
+        return raw[2:]
+    return raw
+
+
+def _link_surnames(mentions: list[Mention], actors: ActorDictionary) -> None:
+    """Resolve one-word person mentions to a fuller name of the same document."""
+    full: dict[str, Mention] = {}
+    for m in mentions:
+        if m.type != "PERS":
+            continue
+        words = match_key(m.name).split()
+        if len(words) >= 2:
+            full.setdefault(words[-1], m)
+            if m.actor and m.actor.surname:
+                full.setdefault(match_key(m.actor.surname), m)
+            if len(words) >= 3:
+                full.setdefault(" ".join(words[-2:]), m)
+    for m in mentions:
+        if m.type != "PERS" or m.actor:
+            continue
+        key = match_key(m.name)
+        if " " in key and key not in full:
+            continue
+        target = full.get(key) or full.get(strip_proclitics(key)[-1])
+        if target and target is not m:
+            m.actor, m.name, m.how = target.actor, target.name, "surname"
+
+

@@ -1,0 +1,149 @@
+"""Place mentions to coordinates, with ACLED geo_precision and disambiguation by the document.
+
+A name is looked up with proclitics (و ب ل ف ك + ال) stripped from its first word. Among places of
+one name, the document decides: a place in a country the document is about wins, then the one
+nearest the document's other places, then the gazetteer's order (curated, Libyan, town over
+hamlet, larger). "غرب سرت", "قرب سرت", "على بعد 95 كلم عن مدينة سرت" locate an event *near*
+the town: same coordinates, precision 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rasid.geo.gazetteer import Place, PlaceGazetteer
+from rasid.text.tokens import strip_proclitics
+
+__all__ = ["Geocoder", "PlaceMatch", "km"]
+
+# Words before a place name that make the location approximate (ACLED precision 2).
+NEAR_WORDS = frozenset({
+    "قرب", "بالقرب", "مقربه", "محيط", "ضواحي", "اطراف", "مشارف", "تخوم", "جوار", "حدود",
+    "شرق", "غرب", "شمال", "جنوب", "شرقي", "غربي", "شمالي", "جنوبي", "جنوب شرق", "جنوب غرب", "شمال شرق",
+    "شمال غرب", "كلم", "كم", "كيلومتر", "كيلومترا", "كيلومترات", "ميل", "اميال",
+})
+# A gazetteer name the tagger did not mark is taken only for places at least this big (or curated).
+MIN_UNTAGGED_POPULATION = 50_000
+# Words that introduce a place without changing it ("مدينة سرت", "منطقة الوشكة").
+PLACE_HEADS = frozenset({"مدينه", "بلده", "قريه", "منطقه", "مناطق", "مدن", "بلدات", "مدينتي", "ولايه",
+                         "محافظه", "اقليم", "عاصمه", "ضاحيه", "حي", "مطار", "ميناء"})
+
+
+def km(a: Place | tuple[float, float], b: Place | tuple[float, float]) -> float:
+    """Great-circle distance in kilometres between two places or (lat, lon) pairs."""
+    la1, lo1 = (a.lat, a.lon) if isinstance(a, Place) else a
+    la2, lo2 = (b.lat, b.lon) if isinstance(b, Place) else b
+    p1, p2 = math.radians(la1), math.radians(la2)
+    h = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lo2 - lo1) / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(min(1.0, h)))
+
+
+@dataclass
+class PlaceMatch:
+    """Tokens ``[start, end)`` naming a place; `candidates` best first until resolved."""
+
+    start: int
+    end: int
+    candidates: list[Place]
+    near: bool = False
+    tagged: bool = False  # the entity tagger marked it as a location
+    place: Place | None = None
+
+    @property
+    def precision(self) -> int:
+        base = self.place.precision if self.place else 3
+        return max(base, 2) if self.near else base
+
+
+class Geocoder:
+    """Finds and resolves place names in sentences of token keys."""
+
+    def __init__(self, gazetteer: PlaceGazetteer | None = None, common_words: frozenset[str] = frozenset()):
+        self.gazetteer = gazetteer or PlaceGazetteer.from_data()
+        self.common_words = common_words
+
+    @classmethod
+    def default(cls) -> Geocoder:
+        from rasid.entities.actors import ActorDictionary
+
+        return cls(PlaceGazetteer.from_data(), ActorDictionary.from_data().common_words)
+
+    def lookup(self, keys: Sequence[str]) -> list[Place]:
+        """Places named by these token keys (first one may carry proclitics), best first."""
+        for first in strip_proclitics(keys[0]) if keys else ():
+            found = self.gazetteer.candidates((first, *keys[1:]))
+            if found:
+                return found
+        return []
+
+    def scan(self, keys: Sequence[str], tags: Sequence[str] | None = None) -> list[PlaceMatch]:
+        """Place names in a sentence. Untagged single common words (العين، الحرية) are not taken."""
+        tags = tags or ["O"] * len(keys)
+        out = []
+        i, n = 0, len(keys)
+        max_words = self.gazetteer.max_words
+        while i < n:
+            found = None
+            for j in range(min(n, i + max_words), i, -1):
+                if tags[i].endswith(("PERS", "ORG")) and tags[i].startswith(("B", "I")):
+                    break
+                cands = self.lookup(keys[i:j])
+                if not cands:
+                    continue
+                tagged = any(t.endswith("LOC") for t in tags[i:j])
+                if not (tagged or cands[0].curated or self._safe_untagged(keys[i:j], cands)):
+                    continue
+                found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged)
+                break
+            if found:
+                out.append(found)
+                i = found.end
+            else:
+                i += 1
+        return out
+
+    def _safe_untagged(self, keys: Sequence[str], cands: Sequence[Place]) -> bool:
+        """Take a name the tagger did not mark only if it cannot be an ordinary word and names a
+        sizeable or Libyan-listed place."""
+        best = cands[0]
+        if best.kind == "country":
+            return True
+        if len(keys) == 1 and any(r in self.common_words or len(r) < 3 for r in strip_proclitics(keys[0])):
+            return False
+        return best.population >= MIN_UNTAGGED_POPULATION or best.id.startswith("osm:")
+
+    @staticmethod
+    def _near(keys: Sequence[str], i: int) -> bool:
+        k = i - 1
+        while k >= 0 and (keys[k] in PLACE_HEADS or strip_proclitics(keys[k])[-1] in PLACE_HEADS
+                          or keys[k] in ("من", "عن", "ل")):
+            k -= 1
+        if k < 0:
+            return False
+        prev = keys[k]
+        return prev in NEAR_WORDS or strip_proclitics(prev)[-1] in NEAR_WORDS or prev.endswith(("كلم", "كم"))
+
+    def resolve(self, matches: Sequence[PlaceMatch]) -> None:
+        """Choose one place per match, using the other matches of the same document as context."""
+        focus: Counter = Counter()
+        anchors: list[Place] = []
+        for m in matches:
+            if len({(p.country, p.id) for p in m.candidates}) == 1 or m.candidates[0].curated:
+                focus[m.candidates[0].country] += 1
+                anchors.append(m.candidates[0])
+        for m in matches:
+            if len(m.candidates) == 1 or m.candidates[0].curated:
+                m.place = m.candidates[0]
+                continue
+            country = next((p for p in m.candidates if p.kind == "country"), None)
+            if country:  # الجزائر, تونس, الكويت: the country unless a curated entry says otherwise
+                m.place = country
+                continue
+            best_country = max((focus[p.country] for p in m.candidates), default=0)
+            pool = [p for p in m.candidates if focus[p.country] == best_country] if best_country else m.candidates
+            if anchors and len(pool) > 1:
+                pool.sort(key=lambda p: min(km(p, a) for a in anchors))
+            m.place = pool[0]

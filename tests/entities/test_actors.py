@@ -1,0 +1,72 @@
+"""The actor dictionary: exact names, titles, typos on the letter skeleton, and guards."""
+
+import pytest
+
+from rasid.entities.actors import ActorDictionary, rasm
+from rasid.errors import LexiconError
+from rasid.text.normalize import match_key
+
+
+@pytest.fixture(scope="module")
+def actors():
+    return ActorDictionary.from_data()
+
+
+def keys(text):
+    return [match_key(w) for w in text.split()]
+
+
+def scan(actors, text):
+    return [(m.actor.id, " ".join(text.split()[m.start:m.end]), m.how) for m in actors.scan(keys(text))]
+
+
+def test_dictionary_is_broad_for_libya(actors):
+    kinds = {a.type for a in actors.actors.values()}
+    assert {"person", "force", "state", "organisation", "government"} <= kinds
+    assert len([a for a in actors.actors.values() if a.type == "person"]) >= 40
+    assert {"LNA", "GNA", "Wagner Group", "ISIS", "Khalifa Haftar"} <= set(actors.actors)
+
+
+def test_full_name_after_a_rank_resolves(actors):
+    assert scan(actors, "وأرغمت اللواء المتقاعد خليفة حفتر على الانسحاب") == [
+        ("Khalifa Haftar", "خليفة حفتر", "exact")]
+    assert actors.strip_title(keys("اللواء المتقاعد خليفة حفتر")) == 2
+    assert actors.strip_title(keys("والعقيد طيار محمد قنونو")) == 2
+
+
+def test_forces_named_after_their_leader(actors):
+    assert scan(actors, "انسحاب قوات حفتر من قاعدة الجفرة")[0][:2] == ("LNA", "قوات حفتر")
+    assert scan(actors, "لمليشيات حفتر الإرهابية")[0][:2] == ("LNA", "لمليشيات حفتر")
+
+
+def test_dotted_letter_typo_is_matched(actors):
+    assert scan(actors, "وأكد انسحاب قوات حقتر من القاعدة") == [("LNA", "قوات حقتر", "typo")]
+    assert actors.lookup(keys("حقتر"))[0].id == "Khalifa Haftar"
+    assert rasm("حقتر") == rasm("حفتر")
+
+
+def test_typo_guard_keeps_real_words_apart(actors):
+    # سرت (Sirte) and شرق differ only by dots but شرق is an ordinary word: no person or force.
+    assert actors.lookup(keys("شرق")) is None
+    # a one-letter change that alters the skeleton is not a typo
+    assert actors.lookup(keys("حفتار")) is None
+
+
+def test_hamza_and_ya_variants_fold(actors):
+    assert actors.lookup(keys("فائز السراج"))[0].id == "Fayez al-Sarraj"
+    assert actors.lookup(keys("فايز السراج"))[0].id == "Fayez al-Sarraj"
+
+
+def test_a_name_given_to_two_actors_is_refused(tmp_path):
+    p = tmp_path / "actors.yaml"
+    p.write_text("actors:\n  - {id: A, type: force, name_ar: قوات س}\n  - {id: B, type: force, name_ar: قوات ص, "
+                 "aliases: [قوات س]}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="both"):
+        ActorDictionary.from_data(p)
+
+
+def test_unknown_type_is_refused(tmp_path):
+    p = tmp_path / "actors.yaml"
+    p.write_text("actors:\n  - {id: A, type: tribe, name_ar: قبيلة}\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="type"):
+        ActorDictionary.from_data(p)

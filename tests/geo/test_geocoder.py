@@ -1,0 +1,52 @@
+"""The gazetteer and geocoder: Libyan places, curated aliases, near-precision and disambiguation."""
+
+import pytest
+
+from rasid.geo.geocoder import Geocoder, km
+from rasid.text.tokens import tokenize
+
+
+@pytest.fixture(scope="module")
+def geo():
+    return Geocoder.default()
+
+
+def places(geo, text, tags=None):
+    toks = tokenize(text)
+    matches = geo.scan([t.key for t in toks], tags)
+    geo.resolve(matches)
+    return [(text[toks[m.start].start:toks[m.end - 1].end], m.place.name_en, m.precision) for m in matches]
+
+
+def test_gazetteer_covers_libya_from_all_sources(geo):
+    ids = {p.id.split(":")[0] for p in geo.gazetteer.places if p.country == "LY"}
+    assert {"gn", "osm", "ly", "cc"} <= ids
+    assert len([p for p in geo.gazetteer.places if p.country == "LY"]) > 700
+
+
+def test_town_names_with_proclitics(geo):
+    found = places(geo, "دخلت القوات سرت وبني وليد وترهونة ثم بمصراتة")
+    assert [(n, p) for _, n, p in found] == [("Sirte", 1), ("Bani Walid", 1), ("Tarhuna", 1), ("Misrata", 1)]
+
+
+def test_curated_places_the_tables_miss(geo):
+    found = places(geo, "انسحبت القوات من قاعدة الجفرة الجوية نحو الجفرة ووادي جارف")
+    assert [n for _, n, _ in found] == ["Al Jufra Air Base", "Al Jufra", "Wadi Jarif"]
+    sirte = geo.lookup(["سرت"])[0]
+    assert km(sirte, (31.205, 16.588)) < 5
+
+
+def test_distance_and_direction_make_precision_two(geo):
+    found = places(geo, "منطقة بويرات الحسوان التي تبعد 95 كلم عن مدينة سرت")
+    assert found == [("بويرات الحسوان", "Bwairat al-Hassoun", 1), ("سرت", "Sirte", 2)]
+    assert places(geo, "غارات على الوشكة شرقي مصراتة")[1] == ("مصراتة", "Misrata", 2)
+
+
+def test_common_words_are_not_places_unless_tagged(geo):
+    assert places(geo, "أصدرت الحكومة بيان اليوم") == []
+    assert places(geo, "العين") == []
+
+
+def test_countries_resolve_as_countries(geo):
+    found = places(geo, "زار وزير الخارجية الجزائر ومصر")
+    assert [(n, p) for _, n, p in found] == [("Algeria", 3), ("Egypt", 3)]
