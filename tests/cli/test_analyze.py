@@ -40,6 +40,17 @@ def test_documents_jsonl_follows_the_output_contract(demo_out, seeds_dir):
     assert by_id["001_f26e5b47cef9b3b6"]["publication_date"] == "2020-06-06"
     assert by_id["003_ceb414d14458d7ff"]["outlet"] == "Al-Resalah"
     assert [s["lines"] for s in by_id["004_0e1083c9c33184de"]["segments"]] == [[1, 13], [14, 22]]
+    for d in docs:
+        assert {"people", "places", "countries", "organisations"} <= set(d)
+        for p in d["places"]:
+            assert {"name", "name_ar", "lat", "lon", "country", "mentions", "geo_precision"} <= set(p)
+    entities = [json.loads(line) for line in (demo_out / "entities.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert entities
+    for m in entities:
+        text = by_id[m["doc_id"]]["text"]
+        assert text[m["span"][0]:m["span"][1]] == m["text"]
+        assert m["sentence_span"][0] <= m["span"][0] and m["span"][1] <= m["sentence_span"][1]
+        assert m["type"] in {"PERS", "ORG", "LOC", "MISC"}
 
 
 @pytest.mark.skipif(not (SHARED / "eval" / "score.py").exists(), reason="shared evaluation kit not beside the repo")
@@ -50,6 +61,8 @@ def test_seed_cleaning_and_stories_score_at_least_their_floors(demo_out):
     assert scores["cleaning"]["f1"] >= 0.95
     assert scores["stories"]["bcubed_f1"] >= 0.95
     assert scores["documents"]["found"] == 5
+    assert scores["people"]["f1"] >= 0.85
+    assert scores["places"]["f1"] >= 0.85
 
 
 def test_cli_reports_bad_input_by_file_and_line_and_continues(tmp_path, seeds_dir):

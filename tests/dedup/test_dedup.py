@@ -55,9 +55,9 @@ def test_pipeline_points_copies_at_the_earliest_and_keeps_boilerplate_sharers_ap
     write_jsonl(tmp_path / "a.jsonl", records[:1])
     write_jsonl(tmp_path / "b.jsonl", records[1:])
     with Store(tmp_path / "s.sqlite") as store:
-        analyze([tmp_path / "a.jsonl"], store, cleaner=cleaner)
+        analyze([tmp_path / "a.jsonl"], store, cleaner=cleaner, entities=False)
         assert store.get_document("late").duplicate_of is None
-        report = analyze([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], store, cleaner=cleaner)  # incremental
+        report = analyze([tmp_path / "a.jsonl", tmp_path / "b.jsonl"], store, cleaner=cleaner, entities=False)  # incremental
         assert report.duplicates_marked == 1
         dup = {d.doc_id: d.duplicate_of for d in store.iter_documents()}
     assert dup == {"late": "early", "early": None, "other": None, "other2": None}
@@ -67,7 +67,7 @@ def test_exact_copies_across_outlets_are_one_group(tmp_path, cleaner):
     text = "أعلنت وزارة الداخلية القبض على خلية إرهابية في الرياض تضم عشرة أشخاص، وضبط أسلحة وذخائر بحوزتهم."
     write_jsonl(tmp_path / "x.jsonl", [{"id": f"d{i}", "text": text, "outlet": o} for i, o in enumerate("ABCD")])
     with Store(tmp_path / "s.sqlite") as store:
-        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner)
+        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, entities=False)
         dup = {d.doc_id: d.duplicate_of for d in store.iter_documents()}
     assert dup == {"d0": None, "d1": "d0", "d2": "d0", "d3": "d0"}
 
@@ -80,7 +80,7 @@ def test_reprinted_wire_paragraph_is_a_shared_passage_with_spans_in_both(tmp_pat
     write_jsonl(tmp_path / "x.jsonl", [{"id": "a", "text": a, "published": "2020-06-07"},
                                       {"id": "b", "text": b, "published": "2020-06-07"}])
     with Store(tmp_path / "s.sqlite") as store:
-        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, stories=False)
+        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, stories=False, entities=False)
         (passage,) = store.shared_passages()
         docs = {d.doc_id: d for d in store.iter_documents()}
     assert docs["a"].duplicate_of is None and docs["b"].duplicate_of is None
@@ -91,6 +91,6 @@ def test_reprinted_wire_paragraph_is_a_shared_passage_with_spans_in_both(tmp_pat
 def test_copies_of_one_article_are_not_reported_as_shared_passages(tmp_path, seed_text, cleaner):
     write_jsonl(tmp_path / "x.jsonl", [{"id": "a", "text": seed_text("001")}, {"id": "b", "text": seed_text("001")}])
     with Store(tmp_path / "s.sqlite") as store:
-        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, stories=False)
+        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, stories=False, entities=False)
         assert store.shared_passages() == []
         assert store.duplicate_groups()[0]["copies"] == ["b"]

@@ -43,7 +43,7 @@ def seed_store(tmp_path_factory, seeds_dir):
     tmp = tmp_path_factory.mktemp("stories")
     meta, _ = load_meta(seeds_dir.parent / "meta.jsonl")
     with Store(tmp / "s.sqlite") as store:
-        analyze([seeds_dir], store, cleaner=Cleaner.from_data(), options=ReadOptions(meta=meta))
+        analyze([seeds_dir], store, cleaner=Cleaner.from_data(), options=ReadOptions(meta=meta), entities=False)
     return tmp / "s.sqlite", meta
 
 
@@ -66,7 +66,7 @@ def test_reopened_store_continues_its_stories(seed_store, tmp_path, cleaner):
         {"id": "report-2020-06-07", "text": SAME_STORY_REPORT, "published": "2020-06-07", "outlet": "Libya Observer"},
         ensure_ascii=False), encoding="utf-8")
     with Store(copy) as store:
-        report = analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner)
+        report = analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, entities=False)
         after = stories_by_doc(store)
         story = next(s for s in store.iter_stories() if s["story_id"] == after[("report-2020-06-07", 0)])
     assert report.segments_assigned == 1
@@ -83,7 +83,7 @@ def test_the_same_report_undated_or_a_month_later_opens_a_new_story(seed_store, 
     (tmp_path / "new.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
                                         encoding="utf-8")
     with Store(copy) as store:
-        analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner)
+        analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, entities=False)
         got = stories_by_doc(store)
     s1 = got[("001_f26e5b47cef9b3b6", 0)]
     assert got[("undated", 0)] != s1 and got[("later", 0)] != s1
@@ -94,8 +94,8 @@ def test_incremental_runs_equal_one_batch_run(tmp_path, seeds_dir, seed_store, c
 
     first, rest = sorted(seeds_dir.glob("*.txt"))[:2], sorted(seeds_dir.glob("*.txt"))[2:]
     with Store(tmp_path / "inc.sqlite") as store:
-        analyze(first, store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]))
-        analyze(rest, store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]))
+        analyze(first, store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]), entities=False)
+        analyze(rest, store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]), entities=False)
         incremental = stories_by_doc(store)
     with Store(seed_store[0]) as store:
         batch = stories_by_doc(store)
@@ -107,7 +107,7 @@ def test_copies_join_their_originals_story_without_new_stories(tmp_path, seed_te
                {"id": "reprint", "text": seed_text("001"), "published": "2020-06-06", "outlet": "Arabi21"}]
     (tmp_path / "x.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
     with Store(tmp_path / "s.sqlite") as store:
-        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner)
+        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, entities=False)
         got = stories_by_doc(store)
         (story,) = list(store.iter_stories())
     assert got[("orig", 0)] == got[("reprint", 0)] == story_id_for("orig", 0)

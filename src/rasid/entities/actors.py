@@ -83,6 +83,7 @@ class ActorDictionary:
     actors: dict[str, Actor]
     titles: tuple[tuple[str, ...], ...] = ()
     common_words: frozenset[str] = frozenset()
+    very_common: frozenset[str] = frozenset()
     _exact: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
     _skeleton: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
 
@@ -114,6 +115,20 @@ class ActorDictionary:
         for actor in self.actors.values():
             for name in (actor.name_ar, *actor.aliases):
                 yield name, actor
+
+    def is_misspelt_word(self, key: str) -> bool:
+        """True if a one-word key is not itself a known word but one dotted letter away from a very
+        common one (وزازة for وزارة): tagged as a name, it is far more likely a typing slip."""
+        readings = strip_proclitics(key)
+        if not self.very_common or any(r in self.common_words for r in readings):
+            return False
+        index = self.__dict__.get("_rasm_index")
+        if index is None:
+            index = {}
+            for w in self.very_common:
+                index.setdefault(rasm(w), []).append(w)
+            self.__dict__["_rasm_index"] = index
+        return any(Levenshtein.distance(r, w) == 1 for r in readings for w in index.get(rasm(r), ()))
 
     def strip_title(self, keys: Sequence[str]) -> int:
         """How many leading keys of a name are titles or ranks (which may carry proclitics)."""
@@ -196,13 +211,16 @@ def _load(path: str) -> ActorDictionary:
         if actor.leader_of and actor.leader_of not in actors:
             raise LexiconError(path, None, f"actor {actor.id!r}: leader_of {actor.leader_of!r} is not an actor id")
     titles = tuple(sorted({_key_words(t) for t in data.get("titles") or () if _key_words(t)}, key=len, reverse=True))
-    return ActorDictionary(actors, titles, _common_words())
+    return ActorDictionary(actors, titles, *_common_words())
 
 
-def _common_words() -> frozenset[str]:
-    """Words too frequent in news text to be taken for a misspelt name (from the story background table)."""
+def _common_words() -> tuple[frozenset[str], frozenset[str]]:
+    """Words too frequent in news text to be taken for a misspelt name (in 1 in 1,000 articles of the
+    story background table), and the very common ones (1 in 60)."""
     from rasid.stories.terms import TermWeights
 
     weights = TermWeights.from_data()
     floor = max(30, weights.background_docs // 1000)
-    return frozenset(t for t, c in weights.background.items() if c >= floor)
+    high = max(300, weights.background_docs // 60)
+    return (frozenset(t for t, c in weights.background.items() if c >= floor),
+            frozenset(t for t, c in weights.background.items() if c >= high))

@@ -60,6 +60,8 @@ class Mention:
         if self.place:
             row.update(name_en=self.place.name_en, lat=round(self.place.lat, 4), lon=round(self.place.lon, 4),
                        country=self.place.country, geo_precision=self.precision, place_kind=self.place.kind)
+            if self.place.part_of:
+                row["part_of"] = self.place.part_of
         return row
 
 
@@ -76,13 +78,17 @@ class DocumentEntities:
 
 
 def summarize(rows: Sequence[dict]) -> dict[str, list[dict]]:
-    """Per-document lists from mention rows: ``people``, ``organisations``, ``places`` (geocoded,
-    below country level, as DESIGN.md) and ``countries``; most mentioned first."""
+    """Per-document lists from mention rows, most mentioned first: ``people``, ``organisations``,
+    ``places`` (geocoded localities: towns, areas, bases, wadis; DESIGN.md), ``regions`` and
+    ``countries``. A base or quarter is listed under its town or district when the document
+    names that too (its mentions keep their own coordinates in entities.jsonl)."""
+    located = [r for r in rows if r.get("lat") is not None]
     return {
         "people": _group([r for r in rows if r["type"] == "PERS"], person=True),
         "organisations": _group([r for r in rows if r["type"] == "ORG"]),
-        "places": _group_places([r for r in rows if r.get("lat") is not None and r.get("place_kind") != "country"]),
-        "countries": _group_places([r for r in rows if r.get("place_kind") == "country"]),
+        "places": _group_places([r for r in located if r.get("place_kind") not in ("country", "region")]),
+        "regions": _group_places([r for r in located if r.get("place_kind") == "region"]),
+        "countries": _group_places([r for r in located if r.get("place_kind") == "country"]),
     }
 
 
@@ -104,9 +110,11 @@ def _group(rows: Sequence[dict], *, person: bool = False) -> list[dict]:
 
 
 def _group_places(rows: Sequence[dict]) -> list[dict]:
+    ids = {r["id"] for r in rows}
     groups: dict[str, list[dict]] = {}
-    for r in rows:
-        groups.setdefault(r["id"], []).append(r)
+    for r in sorted(rows, key=lambda r: r.get("part_of") is not None):
+        key = r["part_of"] if r.get("part_of") in ids else r["id"]
+        groups.setdefault(key, []).append(r)
     out = []
     for rs in groups.values():
         f = rs[0]
@@ -173,6 +181,8 @@ class EntityExtractor:
                     mentions.append(mention)
         self.geocoder.resolve([pm for pm, *_ in place_matches])
         for pm, toks, sent, line in place_matches:
+            if pm.place is None:
+                continue
             mentions.append(self._mention(doc, toks, pm.start, pm.end, "LOC", "tagger" if pm.tagged else "gazetteer",
                                           sent, line, pm.place.name_ar, place=pm.place, precision=pm.precision))
         mentions.sort(key=lambda m: m.start)
@@ -195,6 +205,8 @@ class EntityExtractor:
             actor, how = found
             return self._mention(doc, toks, a, b, TYPE_OF_ACTOR.get(actor.type, "ORG"),
                                  "typo" if how == "typo" else "dictionary", sent, line, actor.name_ar, actor=actor)
+        if kind == "PERS" and b - a == 1 and self.actors.is_misspelt_word(keys[a]):
+            return None
         first = _drop_proclitic(toks[a].text, keys[a], self.vocabulary)
         name = " ".join([first, *(t.text for t in toks[a + 1:b])])
         if kind == "PERS" and len(match_key(name).replace(" ", "")) < 3:

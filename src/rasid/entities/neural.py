@@ -98,26 +98,33 @@ class NerNet(nn.Module):
 
     def __init__(self, n_words: int, n_chars: int, n_feats: int, n_tags: int, *, word_dim: int = 100,
                  char_dim: int = 32, char_filters: int = 64, feat_dim: int = 48, hidden: int = 160,
-                 dropout: float = 0.5):
+                 dropout: float = 0.5, ctx_dim: int = 0, ctx_proj: int = 192):
         super().__init__()
         self.config = {"n_words": n_words, "n_chars": n_chars, "n_feats": n_feats, "n_tags": n_tags,
                        "word_dim": word_dim, "char_dim": char_dim, "char_filters": char_filters,
-                       "feat_dim": feat_dim, "hidden": hidden, "dropout": dropout}
+                       "feat_dim": feat_dim, "hidden": hidden, "dropout": dropout, "ctx_dim": ctx_dim,
+                       "ctx_proj": ctx_proj}
         self.word = nn.Embedding(n_words, word_dim, padding_idx=PAD)
         self.char = nn.Embedding(n_chars, char_dim, padding_idx=PAD)
         self.conv = nn.Conv1d(char_dim, char_filters, kernel_size=3, padding=1)
         self.feat = nn.EmbeddingBag(n_feats, feat_dim, mode="sum", padding_idx=PAD)
         self.drop = nn.Dropout(dropout)
-        self.lstm = nn.LSTM(word_dim + char_filters + feat_dim, hidden, batch_first=True, bidirectional=True)
+        self.ctx = nn.Linear(ctx_dim, ctx_proj) if ctx_dim else None
+        self.lstm = nn.LSTM(word_dim + char_filters + feat_dim + (ctx_proj if ctx_dim else 0), hidden,
+                            batch_first=True, bidirectional=True)
         self.out = nn.Linear(2 * hidden, n_tags)
         self.crf = CRF(n_tags)
 
-    def emissions(self, words: torch.Tensor, chars: torch.Tensor, feats: torch.Tensor) -> torch.Tensor:
+    def emissions(self, words: torch.Tensor, chars: torch.Tensor, feats: torch.Tensor,
+                  ctx: torch.Tensor | None = None) -> torch.Tensor:
         b, t = words.shape
         c = self.char(chars.view(b * t, -1)).transpose(1, 2)  # (b*t, char_dim, n_chars)
         c = torch.relu(self.conv(c)).max(dim=2).values.view(b, t, -1)
         f = self.feat(feats.view(b * t, -1)).view(b, t, -1)
-        x = self.drop(torch.cat([self.word(words), c, f], dim=2))
+        parts = [self.word(words), c, f]
+        if self.ctx is not None:
+            parts.append(torch.tanh(self.ctx(self.drop(ctx))))
+        x = self.drop(torch.cat(parts, dim=2))
         h, _ = self.lstm(x)
         return self.out(self.drop(h))
 

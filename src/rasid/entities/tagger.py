@@ -55,8 +55,19 @@ def build_feature_extractor() -> FeatureExtractor:
 class EntityTagger:
     """BiLSTM-CRF tagger loaded from a model file written by :func:`rasid.entities.train.train_tagger`."""
 
-    def __init__(self, net, words, chars, feats, tags: Sequence[str]):
+    def __init__(self, net, words, chars, feats, tags: Sequence[str], context_layers: int = 0,
+                 top=None, tuned_layers: int = 0):
         self.net = net.eval()
+        self.context = None
+        self.top = top.eval() if top is not None else None
+        if context_layers and top is not None:
+            from rasid.entities.e5 import LowerStates
+
+            self.context = LowerStates(context_layers - tuned_layers)
+        elif context_layers:
+            from rasid.entities.e5 import WordStates
+
+            self.context = WordStates(context_layers)
         self.words, self.chars, self.feats = words, chars, feats
         self.tags = tuple(tags)
         self.features = build_feature_extractor()
@@ -69,12 +80,16 @@ class EntityTagger:
         return _load(str(path) if path else str(data_path(MODEL_PATH)))
 
     @staticmethod
-    def save(path: str | Path, net, words, chars, feats, tags: Sequence[str]) -> None:
+    def save(path: str | Path, net, words, chars, feats, tags: Sequence[str], top=None) -> None:
         import torch
 
-        state = {k: (v.half() if k == "word.weight" else v) for k, v in net.state_dict().items()}
-        torch.save({"format": 1, "config": net.config, "state": state, "words": words.items[2:],
-                    "chars": chars.items[2:], "feats": feats.items[2:], "tags": list(tags)}, str(path))
+        state = {k: (v.half() if v.is_floating_point() else v) for k, v in net.state_dict().items()}
+        # config carries context_layers: how many e5 layers feed the tagger (0 = none)
+        blob = {"format": 1, "config": net.config, "state": state, "words": words.items[2:],
+                "chars": chars.items[2:], "feats": feats.items[2:], "tags": list(tags)}
+        if top is not None:
+            blob["top"] = {k: v.half() for k, v in top.state_dict().items()}
+        torch.save(blob, str(path))
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
         """BIO tags for one sentence of tokens."""
@@ -85,7 +100,7 @@ class EntityTagger:
         import torch
 
         from rasid.entities.neural import encode_batch
-        from rasid.entities.train import _stack, local_features
+        from rasid.entities.train import _context, _context_item, _stack, local_features
 
         pieces: list[tuple[int, int, list[str]]] = []  # (sentence, offset, tokens)
         for i, sent in enumerate(sentences):
@@ -97,10 +112,12 @@ class EntityTagger:
         with torch.inference_mode():
             for b in range(0, len(order), BATCH_SENTENCES):
                 group = [pieces[k] for k in order[b:b + BATCH_SENTENCES]]
-                encoded = [encode_batch([toks], [local_features(self.features.sentence_features(toks))],
-                                        self.words, self.chars, self.feats, self.word_key) for _, _, toks in group]
-                w, c, f, m = _stack(encoded)
-                paths = self.net.crf.decode(self.net.emissions(w, c, f), m)
+                ctx = self.context([toks for _, _, toks in group]) if self.context else None
+                encoded = [(*encode_batch([toks], [local_features(self.features.sentence_features(toks))],
+                                          self.words, self.chars, self.feats, self.word_key),
+                            _context_item(ctx[k]) if ctx else None) for k, (_, _, toks) in enumerate(group)]
+                w, c, f, m, x = _stack(encoded)
+                paths = self.net.crf.decode(self.net.emissions(w, c, f, _context(self.top, x)), m)
                 for (i, a, toks), path in zip(group, paths, strict=True):
                     out[i][a:a + len(toks)] = [self.tags[j] for j in path]
         return out
@@ -119,7 +136,18 @@ def _load(path: str) -> EntityTagger:
     except (OSError, RuntimeError, EOFError) as exc:
         raise RasidError(f"cannot load the entity model {path}: {exc}; "
                          "retrain it with `rasid train-ner`") from exc
-    net = NerNet(**blob["config"])
+    config = dict(blob["config"])
+    context_layers = config.pop("context_layers", 0)
+    tuned_layers = config.pop("tuned_layers", 0)
+    net = NerNet(**config)
     net.load_state_dict({k: v.float() for k, v in blob["state"].items()})
+    top = None
+    if tuned_layers:
+        from rasid.entities.e5 import TunedTop, _Layer, _parse, model_file
+
+        cfg = _parse(str(model_file()))[1]
+        top = TunedTop([_Layer(cfg["H"], cfg["FF"], cfg["NH"], cfg["eps"]) for _ in range(tuned_layers)])
+        top.load_state_dict({k: v.float() for k, v in blob["top"].items()})
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    return EntityTagger(net, Vocab(blob["words"]), Vocab(blob["chars"]), Vocab(blob["feats"]), blob["tags"])
+    return EntityTagger(net, Vocab(blob["words"]), Vocab(blob["chars"]), Vocab(blob["feats"]), blob["tags"],
+                        context_layers, top, tuned_layers)

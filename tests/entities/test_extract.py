@@ -1,0 +1,94 @@
+"""Entity extraction on real text: the shipped tagger, the actor dictionary and the geocoder together."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rasid.document import Article
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    from rasid.entities import EntityExtractor
+
+    return EntityExtractor()
+
+
+@pytest.fixture(scope="module")
+def seed_entities(extractor, cleaner, seed_text):
+    out = {}
+    for prefix in ("001", "004"):
+        doc, _ = cleaner.clean(Article(f"seed{prefix}", seed_text(prefix), f"{prefix}.txt"))
+        out[prefix] = (doc, extractor.extract(doc))
+    return out
+
+
+def test_every_mention_points_at_its_text_and_sentence(seed_entities):
+    doc, ents = seed_entities["001"]
+    assert len(ents.mentions) > 20
+    for m in ents.mentions:
+        assert doc.text[m.start:m.end] == m.text
+        assert m.sentence[0] <= m.start < m.end <= m.sentence[1]
+        assert doc.lines[m.line - 1].start <= m.start
+
+
+def test_people_are_canonical_and_titles_are_not_names(seed_entities):
+    _, ents = seed_entities["001"]
+    people = {p["name"]: p for p in ents.summary()["people"]}
+    assert "خليفة حفتر" in people and people["خليفة حفتر"]["id"] == "Khalifa Haftar"
+    assert people["خليفة حفتر"]["mentions"] >= 2
+    assert "محمد قنونو" in people  # "العقيد طيار محمد قنونو": the rank is not part of the name
+    assert not any(name.startswith(("العقيد", "اللواء", "العميد")) for name in people)
+
+
+def test_typo_in_a_force_name_resolves_to_the_force(seed_entities):
+    _, ents = seed_entities["001"]
+    typo = [m for m in ents.mentions if "حقتر" in m.text]
+    assert typo and typo[0].actor.id == "LNA" and typo[0].how == "typo"
+
+
+def test_places_are_geocoded_with_precision(seed_entities):
+    _, ents = seed_entities["001"]
+    places = {p["name"]: p for p in ents.summary()["places"]}
+    assert {"Sirte", "Al Washka", "Misrata"} <= set(places)
+    assert abs(places["Sirte"]["lat"] - 31.2) < 0.1 and places["Sirte"]["geo_precision"] == 1
+    countries = {p["name"] for p in ents.summary()["countries"]}
+    assert "Libya" in countries and "Libya" not in places
+
+
+def test_surname_alone_links_to_the_full_name_in_the_document(extractor, cleaner):
+    text = ("قال المتحدث باسم القوات سالم الورفلي إن الهجوم بدأ فجرا.\n"
+            "وأضاف الورفلي أن القوات تقدمت نحو المدينة.")
+    doc, _ = cleaner.clean(Article("t1", text, "t1.txt"))
+    people = extractor.extract(doc).summary()["people"]
+    assert [(p["name"], p["mentions"]) for p in people] == [("سالم الورفلي", 2)]
+
+
+def test_unknown_people_keep_their_surface_form(seed_entities):
+    _, ents = seed_entities["004"]
+    names = {p["name"] for p in ents.summary()["people"]}
+    assert any("درياق" in n for n in names)
+    assert all(p["id"] is None for p in ents.summary()["people"] if "درياق" in p["name"])
+
+
+def test_tag_command_prints_token_tag_lines(tmp_path):
+    conll = tmp_path / "in.txt"
+    conll.write_text("وقال\nفايز\nالسراج\nفي\nطرابلس\n.\n\nوصل\nحفتر\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "rasid", "tag", "--conll", str(conll)], capture_output=True,
+                         text=True, check=True)
+    lines = [ln.split() for ln in res.stdout.splitlines()]
+    assert [ln[0] for ln in lines if ln] == ["وقال", "فايز", "السراج", "في", "طرابلس", ".", "وصل", "حفتر"]
+    assert lines[6] == []  # sentence break kept
+    tags = [ln[1] for ln in lines if ln]
+    assert tags[1:3] == ["B-PERS", "I-PERS"] and tags[4] == "B-LOC"
+
+
+def test_tag_command_scores_against_gold(tmp_path):
+    conll = tmp_path / "gold.txt"
+    conll.write_text("وقال O\nفايز B-PERS\nالسراج I-PERS\nفي O\nطرابلس B-LOC\n", encoding="utf-8")
+    res = subprocess.run([sys.executable, "-m", "rasid", "tag", "--conll", "--gold", str(conll)],
+                         capture_output=True, text=True, check=True)
+    scores = json.loads(res.stderr.strip().splitlines()[-1])
+    assert scores["micro"]["gold"] == 2 and 0.0 <= scores["micro"]["f1"] <= 1.0
