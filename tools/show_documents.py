@@ -1,4 +1,5 @@
-"""Print a short view of documents.jsonl: per document its outlet, date, title and the lines cleaning removed."""
+"""Print a short view of documents.jsonl: per document its outlet, date, title, the lines cleaning
+removed, its segments, and the people, places and countries it names."""
 
 import json
 import sys
@@ -20,6 +21,16 @@ def main(path: str) -> int:
             print(f"  line {ln['n']:>3} {ln['status']:<11} {text[:60]}")
         for seg in doc["segments"]:
             print(f"  segment {seg['index']}: lines {seg['lines'][0]}-{seg['lines'][1]}  {seg['title'] or ''}")
+        people = [f"{p['name']}" + (f" ({p['name_en']})" if p.get("name_en") else "") + f" x{p['mentions']}"
+                  for p in doc.get("people", [])]
+        places = [f"{p['name_ar']} {p['name']} [{p['lat']:.2f},{p['lon']:.2f}] p{p['geo_precision']} x{p['mentions']}"
+                  for p in doc.get("places", [])]
+        if people:
+            print("  people: " + "; ".join(people))
+        if places:
+            print("  places: " + "; ".join(places))
+        if doc.get("countries"):
+            print("  countries: " + ", ".join(f"{c['name']} x{c['mentions']}" for c in doc["countries"]))
     return 0
 
 

@@ -50,7 +50,7 @@ def test_documents_jsonl_follows_the_output_contract(demo_out, seeds_dir):
         text = by_id[m["doc_id"]]["text"]
         assert text[m["span"][0]:m["span"][1]] == m["text"]
         assert m["sentence_span"][0] <= m["span"][0] and m["span"][1] <= m["sentence_span"][1]
-        assert m["type"] in {"PERS", "ORG", "LOC", "MISC"}
+        assert m["type"] in {"PERS", "ORG", "LOC", "MISC", "DATE"}
 
 
 @pytest.mark.skipif(not (SHARED / "eval" / "score.py").exists(), reason="shared evaluation kit not beside the repo")

@@ -79,7 +79,8 @@ def test_relative_phrases_need_a_publication_date():
     assert resolve_date("6 يونيو 2020", None).date == date(2020, 6, 6)
 
 
-@pytest.mark.parametrize("text", ["أحد القادة الميدانيين", "قال إن الوضع في سرت خطير", "اليومية", "قوات الأمن"])
+@pytest.mark.parametrize("text", ["أحد القادة الميدانيين", "قال إن الوضع في سرت خطير", "اليومية", "قوات الأمن",
+                                  "تعاني المدينة منذ شهور", "قبل أيام"])
 def test_non_dates_are_not_read_as_dates(text):
     assert find_dates(text, WED) == []
 

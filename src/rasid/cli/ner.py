@@ -20,6 +20,11 @@ def add_parsers(sub) -> None:
     p.add_argument("--out", default="ner_model.pt", metavar="FILE", help="where to write the model")
     p.add_argument("--vectors", metavar="NPZ", help="word vectors from tools/build_word_clusters.py --vectors")
     p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--context-layers", type=int, default=6,
+                   help="lower layers of multilingual-e5-small whose states feed the tagger (0 = none)")
+    p.add_argument("--tuned-layers", type=int, default=0,
+                   help="of those, how many upper ones are fine-tuned (0 = all frozen)")
+    p.add_argument("--cache", metavar="DIR", help="keep the encoder states of TRAIN here between runs")
     p.add_argument("--seed", type=int, default=7)
     add_common(p)
     p.set_defaults(run=run_train)
@@ -44,6 +49,7 @@ def run_train(args: argparse.Namespace) -> int:
     if "test" in Path(args.train).name.lower():
         raise RasidError(f"{args.train} looks like a test split; train on the training split only")
     scores = train_tagger(args.train, args.out, vectors=args.vectors, epochs=args.epochs, seed=args.seed,
+                          context_layers=args.context_layers, tuned_layers=args.tuned_layers, cache_dir=args.cache,
                           progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
     print(json.dumps({"held_out": scores, "model": args.out}, indent=1))  # noqa: T201
     return 0

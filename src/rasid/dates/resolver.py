@@ -60,6 +60,7 @@ class DateResolver:
         self.current = _key_set(data["current"])
         self.month_parts = _keys(data["month_parts"])
         self.units = _keys(data["units"])
+        self.plural_units = frozenset(match_key(w) for w in data.get("plural_units", ()))
         self.numbers = NumberReader.from_data()
 
     @classmethod
@@ -213,7 +214,9 @@ class DateResolver:
             k = i + 1
             count = 1
             unit = self._match(self.units, keys, k)
-            if not unit:
+            if unit and keys[k] in self.plural_units:
+                unit = None  # "منذ شهور": months, but how many is not said
+            elif not unit:
                 q = self.numbers.read(" ".join(keys[k:k + 3]))
                 if q and q[0].start == 0 and isinstance(q[0].value, int) and not q[0].vague:
                     words = len(" ".join(keys[k:k + 3])[:q[0].end].split())

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rasid.dates import DateResolver
 from rasid.document import Document, LineStatus
 from rasid.entities.actors import Actor, ActorDictionary
 from rasid.entities.conll import bio_spans
@@ -34,7 +35,7 @@ class Mention:
     start: int
     end: int
     text: str
-    type: str  # PERS, ORG, LOC, MISC
+    type: str  # PERS, ORG, LOC, MISC, DATE
     how: str  # tagger, dictionary, typo, surname, gazetteer
     sentence: tuple[int, int]
     line: int
@@ -42,9 +43,12 @@ class Mention:
     actor: Actor | None = None
     place: Place | None = None
     precision: int | None = None
+    date: str | None = None  # DATE mentions: the resolved day (ISO), with `precision` ACLED's time precision
 
     @property
     def canonical_id(self) -> str | None:
+        if self.date:
+            return self.date
         if self.actor:
             return self.actor.id
         if self.place:
@@ -57,6 +61,8 @@ class Mention:
                "sentence_span": list(self.sentence)}
         if self.actor:
             row.update(name_en=self.actor.name_en, actor_type=self.actor.type, side=self.actor.side)
+        if self.date:
+            row.update(date=self.date, time_precision=self.precision)
         if self.place:
             row.update(name_en=self.place.name_en, lat=round(self.place.lat, 4), lon=round(self.place.lon, 4),
                        country=self.place.country, geo_precision=self.precision, place_kind=self.place.kind)
@@ -89,6 +95,8 @@ def summarize(rows: Sequence[dict]) -> dict[str, list[dict]]:
         "places": _group_places([r for r in located if r.get("place_kind") not in ("country", "region")]),
         "regions": _group_places([r for r in located if r.get("place_kind") == "region"]),
         "countries": _group_places([r for r in located if r.get("place_kind") == "country"]),
+        "dates": [{"text": r["text"], "span": r["span"], "date": r["date"], "time_precision": r["time_precision"]}
+                  for r in rows if r["type"] == "DATE"],
     }
 
 
@@ -135,6 +143,7 @@ class EntityExtractor:
         self.actors = actors or ActorDictionary.from_data()
         self.geocoder = geocoder or Geocoder.default()
         self.vocabulary = build_feature_extractor().clusters
+        self.dates = DateResolver.from_data()
 
     def extract(self, doc: Document) -> DocumentEntities:
         return self.extract_many([doc])[0]
@@ -185,6 +194,12 @@ class EntityExtractor:
                 continue
             mentions.append(self._mention(doc, toks, pm.start, pm.end, "LOC", "tagger" if pm.tagged else "gazetteer",
                                           sent, line, pm.place.name_ar, place=pm.place, precision=pm.precision))
+        published = _published(doc.publication_date)
+        for s, _toks, _tags in rows:
+            for dm in self.dates.find(doc.text[s.start:s.end], published):
+                a, b = s.start + dm.start, s.start + dm.end
+                mentions.append(Mention(a, b, doc.text[a:b], "DATE", dm.rule, (s.start, s.end), s.line,
+                                        dm.text, precision=dm.precision, date=dm.date.isoformat()))
         mentions.sort(key=lambda m: m.start)
         _link_surnames(mentions, self.actors)
         return DocumentEntities(doc.doc_id, mentions)
@@ -212,6 +227,15 @@ class EntityExtractor:
         if kind == "PERS" and len(match_key(name).replace(" ", "")) < 3:
             return None
         return self._mention(doc, toks, a, b, kind, "tagger", sent, line, name)
+
+
+def _published(value: str | None):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
 
 
 def _drop_proclitic(raw: str, key: str, vocabulary) -> str:

@@ -1,0 +1,49 @@
+"""Training the tagger end to end on a small file: the model is written, loads and tags."""
+
+import pytest
+
+from rasid.cli import main
+from rasid.entities.conll import bio_spans, read_conll, repair_bio
+from rasid.entities.tagger import EntityTagger
+from rasid.entities.train import train_tagger
+
+PEOPLE = ["فايز السراج", "خليفة حفتر", "عقيلة صالح", "خالد المشري", "أحمد المسماري", "محمد قنونو"]
+PLACES = ["طرابلس", "سرت", "بنغازي", "مصراتة", "ترهونة", "الجفرة"]
+
+
+def write_corpus(path, n=60):
+    lines = []
+    for i in range(n):
+        first, last = PEOPLE[i % len(PEOPLE)].split()
+        place = PLACES[(i * 5) % len(PLACES)]
+        lines += ["وقال O", f"{first} B-PERS", f"{last} I-PERS", "في O", f"{place} B-LOC", "إن O",
+                  "القوات O", "تقدمت O", ". O"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_read_conll_splits_anercorp_style_files_on_full_stops(tmp_path):
+    p = tmp_path / "c.txt"
+    write_corpus(p, n=3)
+    sentences = read_conll(p)
+    assert len(sentences) == 3 and sentences[0][1] == ("فايز", "B-PERS")
+    assert bio_spans([t for _, t in sentences[0]]) == [("PERS", 1, 3), ("LOC", 4, 5)]
+    assert repair_bio(["I-PERS", "I-PERS"]) == ["B-PERS", "I-PERS"]
+
+
+@pytest.mark.slow
+def test_a_trained_model_loads_and_tags(tmp_path):
+    train = tmp_path / "train.txt"
+    write_corpus(train)
+    model = tmp_path / "m.pt"
+    scores = train_tagger(train, model, epochs=8, patience=8, context_layers=0, batch_size=8)
+    assert model.exists() and scores["micro"]["f1"] > 0.5
+    tagger = EntityTagger.load(model)
+    tags = tagger.tag(["وقال", "خالد", "المشري", "في", "سرت"])
+    assert len(tags) == 5 and all(t in tagger.tags for t in tags)
+    assert tags[1:3] == ["B-PERS", "I-PERS"]
+
+
+def test_train_ner_refuses_a_test_split(tmp_path):
+    p = tmp_path / "ANERCorp_test.txt"
+    write_corpus(p, n=2)
+    assert main(["train-ner", str(p), "--out", str(tmp_path / "m.pt")]) == 1
