@@ -24,6 +24,7 @@ bench: $(STAMP)  ## throughput and memory on SaudiNewsNet (needs ../shared/data)
 	$(BIN)/python bench/bench_ingest.py --workers 2
 	$(BIN)/python bench/bench_dedup.py
 	$(BIN)/python bench/bench_stories.py
+	$(BIN)/python bench/bench_entities.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -69,10 +69,12 @@ def main() -> int:
         with Store(db) as store:
             t0 = time.perf_counter()
             report = analyze(archives, store, options=ReadOptions(fields=fields), cleaner=cleaner,
-                             workers=args.workers, stories=False)  # story assignment: bench/bench_stories.py
+                             workers=args.workers, stories=False, entities=False)
+            # story assignment: bench/bench_stories.py; entities: bench/bench_entities.py
             first = time.perf_counter() - t0
             t0 = time.perf_counter()
-            again = analyze(archives, store, options=ReadOptions(fields=fields), cleaner=cleaner, stories=False)
+            again = analyze(archives, store, options=ReadOptions(fields=fields), cleaner=cleaner, stories=False,
+                            entities=False)
             second = time.perf_counter() - t0
             lines = store.db.execute("SELECT status, count(*) FROM lines GROUP BY status").fetchall()
             duplicate_of = {d: orig for d, (_date, orig) in store.duplicate_info().items()}

@@ -66,7 +66,7 @@ def run(records: list[dict], batches: list[list[dict]], cleaner: Cleaner, join: 
                 path = Path(tmp) / f"batch{k}.jsonl"
                 path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in batch), encoding="utf-8")
                 kwargs = {"join": join} if join is not None else {}
-                analyze([path], store, cleaner=cleaner, stories=StoryClusterer.from_data(**kwargs))
+                analyze([path], store, cleaner=cleaner, stories=StoryClusterer.from_data(**kwargs), entities=False)
             return {m["doc_id"]: s["story_id"] for s in store.iter_stories() for m in s["members"]}
 
 
@@ -103,7 +103,7 @@ def main() -> int:
         path = Path(tmp) / "sample.jsonl"
         path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sample), encoding="utf-8")
         with Store(Path(tmp) / "t.sqlite") as store:
-            analyze([path], store, cleaner=cleaner, stories=False)
+            analyze([path], store, cleaner=cleaner, stories=False, entities=False)
             t0 = time.perf_counter()
             n = assign_stories(store, StoryClusterer.from_data())
             dt = time.perf_counter() - t0

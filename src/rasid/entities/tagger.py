@@ -24,7 +24,7 @@ MODEL_PATH = "entities/data/ner_model.pt"
 FEATURE_MIN_COUNT = 2
 # Long sentences are tagged in windows of this many tokens (the BiLSTM needs no more context).
 MAX_TOKENS = 160
-BATCH_SENTENCES = 64
+BATCH_SENTENCES = 256
 
 
 @cache
@@ -52,15 +52,33 @@ def build_feature_extractor() -> FeatureExtractor:
     return FeatureExtractor(clusters, gaz)
 
 
-class EntityTagger:
-    """BiLSTM-CRF tagger loaded from a model file written by :func:`rasid.entities.train.train_tagger`."""
+class _Member:
+    """One trained network with its own vocabularies (an ensemble holds several)."""
 
-    def __init__(self, net, words, chars, feats, tags: Sequence[str], context_layers: int = 0,
-                 top=None, tuned_layers: int = 0):
+    def __init__(self, net, words, chars, feats, top=None):
         self.net = net.eval()
-        self.context = None
+        self.words, self.chars, self.feats = words, chars, feats
         self.top = top.eval() if top is not None else None
-        if context_layers and top is not None:
+
+
+class EntityTagger:
+    """BiLSTM-CRF tagger (or an ensemble of them sharing the encoder) loaded from a model file
+    written by :func:`rasid.entities.train.train_tagger` / :func:`~rasid.entities.train.train_ensemble`.
+
+    An ensemble averages its members' emission scores and CRF transition scores before decoding.
+    """
+
+    def __init__(self, members: Sequence[_Member], tags: Sequence[str], context_layers: int = 0,
+                 tuned_layers: int = 0):
+        import torch
+
+        from rasid.entities.neural import CRF
+
+        self.members = list(members)
+        self.tags = tuple(tags)
+        self.features = build_feature_extractor()
+        self.context = None
+        if context_layers and tuned_layers:
             from rasid.entities.e5 import LowerStates
 
             self.context = LowerStates(context_layers - tuned_layers)
@@ -68,9 +86,10 @@ class EntityTagger:
             from rasid.entities.e5 import WordStates
 
             self.context = WordStates(context_layers)
-        self.words, self.chars, self.feats = words, chars, feats
-        self.tags = tuple(tags)
-        self.features = build_feature_extractor()
+        self.crf = CRF(len(self.tags))
+        with torch.no_grad():
+            for name in ("start", "end", "trans"):
+                getattr(self.crf, name).copy_(torch.stack([getattr(m.net.crf, name) for m in self.members]).mean(0))
 
     word_key = staticmethod(token_key)
 
@@ -80,16 +99,20 @@ class EntityTagger:
         return _load(str(path) if path else str(data_path(MODEL_PATH)))
 
     @staticmethod
-    def save(path: str | Path, net, words, chars, feats, tags: Sequence[str], top=None) -> None:
-        import torch
-
+    def member_blob(net, words, chars, feats, tags: Sequence[str], top=None) -> dict:
         state = {k: (v.half() if v.is_floating_point() else v) for k, v in net.state_dict().items()}
-        # config carries context_layers: how many e5 layers feed the tagger (0 = none)
+        # config carries context_layers and tuned_layers: how many e5 layers feed the tagger
         blob = {"format": 1, "config": net.config, "state": state, "words": words.items[2:],
                 "chars": chars.items[2:], "feats": feats.items[2:], "tags": list(tags)}
         if top is not None:
             blob["top"] = {k: v.half() for k, v in top.state_dict().items()}
-        torch.save(blob, str(path))
+        return blob
+
+    @staticmethod
+    def save(path: str | Path, net, words, chars, feats, tags: Sequence[str], top=None) -> None:
+        import torch
+
+        torch.save(EntityTagger.member_blob(net, words, chars, feats, tags, top), str(path))
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
         """BIO tags for one sentence of tokens."""
@@ -113,11 +136,16 @@ class EntityTagger:
             for b in range(0, len(order), BATCH_SENTENCES):
                 group = [pieces[k] for k in order[b:b + BATCH_SENTENCES]]
                 ctx = self.context([toks for _, _, toks in group]) if self.context else None
-                encoded = [(*encode_batch([toks], [local_features(self.features.sentence_features(toks))],
-                                          self.words, self.chars, self.feats, self.word_key),
-                            _context_item(ctx[k]) if ctx else None) for k, (_, _, toks) in enumerate(group)]
-                w, c, f, m, x = _stack(encoded)
-                paths = self.net.crf.decode(self.net.emissions(w, c, f, _context(self.top, x)), m)
+                feats = [local_features(self.features.sentence_features(toks)) for _, _, toks in group]
+                total = None
+                for member in self.members:
+                    encoded = [(*encode_batch([toks], [feats[k]], member.words, member.chars, member.feats,
+                                              self.word_key), _context_item(ctx[k]) if ctx else None)
+                               for k, (_, _, toks) in enumerate(group)]
+                    w, c, f, m, x = _stack(encoded)
+                    em = member.net.emissions(w, c, f, _context(member.top, x))
+                    total = em if total is None else total + em
+                paths = self.crf.decode(total / len(self.members), m)
                 for (i, a, toks), path in zip(group, paths, strict=True):
                     out[i][a:a + len(toks)] = [self.tags[j] for j in path]
         return out
@@ -136,18 +164,26 @@ def _load(path: str) -> EntityTagger:
     except (OSError, RuntimeError, EOFError) as exc:
         raise RasidError(f"cannot load the entity model {path}: {exc}; "
                          "retrain it with `rasid train-ner`") from exc
-    config = dict(blob["config"])
-    context_layers = config.pop("context_layers", 0)
-    tuned_layers = config.pop("tuned_layers", 0)
-    net = NerNet(**config)
-    net.load_state_dict({k: v.float() for k, v in blob["state"].items()})
-    top = None
-    if tuned_layers:
-        from rasid.entities.e5 import TunedTop, _Layer, _parse, model_file
+    members = blob["members"] if blob.get("format") == 2 else [blob]
+    settings = {(dict(b["config"]).get("context_layers", 0), dict(b["config"]).get("tuned_layers", 0),
+                 tuple(b["tags"])) for b in members}
+    if len(settings) != 1:
+        raise RasidError(f"{path}: ensemble members disagree on encoder layers or tags")
+    context_layers, tuned_layers, tags = settings.pop()
+    loaded = []
+    for b in members:
+        config = dict(b["config"])
+        config.pop("context_layers", None)
+        config.pop("tuned_layers", None)
+        net = NerNet(**config)
+        net.load_state_dict({k: v.float() for k, v in b["state"].items()})
+        top = None
+        if tuned_layers:
+            from rasid.entities.e5 import TunedTop, _Layer, _parse, model_file
 
-        cfg = _parse(str(model_file()))[1]
-        top = TunedTop([_Layer(cfg["H"], cfg["FF"], cfg["NH"], cfg["eps"]) for _ in range(tuned_layers)])
-        top.load_state_dict({k: v.float() for k, v in blob["top"].items()})
+            cfg = _parse(str(model_file()))[1]
+            top = TunedTop([_Layer(cfg["H"], cfg["FF"], cfg["NH"], cfg["eps"]) for _ in range(tuned_layers)])
+            top.load_state_dict({k: v.float() for k, v in b["top"].items()})
+        loaded.append(_Member(net, Vocab(b["words"]), Vocab(b["chars"]), Vocab(b["feats"]), top))
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    return EntityTagger(net, Vocab(blob["words"]), Vocab(blob["chars"]), Vocab(blob["feats"]), blob["tags"],
-                        context_layers, top, tuned_layers)
+    return EntityTagger(loaded, tags, context_layers, tuned_layers)

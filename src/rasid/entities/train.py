@@ -51,11 +51,15 @@ def _allowed_transitions(crf: CRF) -> None:
 
 def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path | None = None,
                  top_vectors: int = 20000, epochs: int = 30, patience: int = 5, batch_size: int = 16,
-                 freeze_vectors: bool = True, word_dropout: float = 0.05, held_out: float = 0.1,
+                 freeze_vectors: bool = True, word_dropout: float = 0.05, held_out: float = 0.1, fold: int = 0,
                  context_layers: int = 0, tuned_layers: int = 0, tuned_lr: float = 5e-5,
                  cache_dir: str | Path | None = None,
                  seed: int = 7, progress: Callable[[str], None] | None = None) -> dict:
-    """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores."""
+    """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores.
+
+    Fold k holds out the k-th tenth from the end (k = 0: the last tenth). With ``out=None`` nothing
+    is written and ``(scores, model blob)`` is returned, for :func:`train_ensemble`.
+    """
     from rasid.entities.tagger import FEATURE_MIN_COUNT, EntityTagger, build_feature_extractor
 
     say = progress or log.info
@@ -64,8 +68,14 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     torch.manual_seed(seed)
     torch.set_num_threads(max(1, torch.get_num_threads()))
     sentences = read_conll(train_path)
-    cut = int(len(sentences) * (1 - held_out))
-    train, held = sentences[:cut], sentences[cut:]
+    n = len(sentences)
+    b_end = n - int(n * held_out) * fold
+    b_start = b_end - int(n * held_out)
+    if b_start < 0:
+        raise ValueError(f"fold {fold} of size {held_out} does not fit in {n} sentences")
+    train_idx = [i for i in range(n) if not b_start <= i < b_end]
+    held_idx = list(range(b_start, b_end))
+    train, held = [sentences[i] for i in train_idx], [sentences[i] for i in held_idx]
     fx = build_feature_extractor()
     tok = [[t for t, _ in s] for s in sentences]
     feats = [local_features(fx.sentence_features(s)) for s in tok]
@@ -74,10 +84,10 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     if vectors:
         data = np.load(vectors)
         pre = dict(zip(data["words"].tolist()[:top_vectors], data["vectors"][:top_vectors], strict=True))
-    train_words = {keys(t) for s in tok[:cut] for t in s}
+    train_words = {keys(t) for i in train_idx for t in tok[i]}
     words = Vocab(sorted(train_words | set(pre)))
     chars = Vocab(sorted({ch for w in train_words for ch in w}))
-    feat_vocab = Vocab(count_features(feats[:cut], FEATURE_MIN_COUNT))
+    feat_vocab = Vocab(count_features([feats[i] for i in train_idx], FEATURE_MIN_COUNT))
     tag_index = {t: i for i, t in enumerate(TAGS)}
     ctx = None
     top = None
@@ -132,6 +142,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
             top.train()
         total = 0.0
         for group in batches(len(train), batch_size, lengths, rng):
+            group = [train_idx[i] for i in group]
             w, c, f, m, x = _stack([encoded[i] for i in group])
             if word_dropout:
                 w = w.masked_fill((torch.rand(w.shape) < word_dropout) & m, 1)  # 1 = <unk>
@@ -142,7 +153,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
             torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 5.0)
             opt.step()
             total += loss.item() * len(group)
-        scores = _evaluate(net, [encoded[i] for i in range(cut, len(sentences))], held, top)
+        scores = _evaluate(net, [encoded[i] for i in held_idx], held, top)
         f1 = scores["micro"]["f1"]
         say(f"epoch {epoch}: loss {total / len(train):.3f}, held-out F1 {f1:.4f} ({time.perf_counter() - t0:.0f} s)")
         if f1 > best_f1:
@@ -155,8 +166,27 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     net.load_state_dict(best)
     if top is not None:
         top.load_state_dict(best_top)
+    scores = _evaluate(net, [encoded[i] for i in held_idx], held, top)
+    if out is None:
+        return scores, EntityTagger.member_blob(net, words, chars, feat_vocab, TAGS, top)
     EntityTagger.save(out, net, words, chars, feat_vocab, TAGS, top=top)
-    return _evaluate(net, [encoded[i] for i in range(cut, len(sentences))], held, top)
+    return scores
+
+
+def train_ensemble(train_path: str | Path, out: str | Path, *, members: int = 3,
+                   progress: Callable[[str], None] | None = None, **options) -> list[dict]:
+    """Train `members` taggers, each holding out a different tenth of the file (so together they
+    see all of it), and save them as one ensemble model; return each member's held-out scores."""
+    say = progress or log.info
+    base_seed = options.pop("seed", 7)
+    blobs, scores = [], []
+    for k in range(members):
+        say(f"ensemble member {k + 1} of {members} (held-out fold {k})")
+        s, blob = train_tagger(train_path, None, fold=k, seed=base_seed + k, progress=progress, **options)
+        blobs.append(blob)
+        scores.append(s)
+    torch.save({"format": 2, "members": blobs}, str(out))
+    return scores
 
 
 def _context_item(item):
