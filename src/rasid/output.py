@@ -45,9 +45,97 @@ def write_outputs(store: Store, out_dir: str | Path) -> dict[str, int]:
         for rows in mentions.values():
             yield from rows
 
-    return {"documents.jsonl": _write_jsonl(out / "documents.jsonl", documents()),
-            "stories.jsonl": _write_jsonl(out / "stories.jsonl", store.iter_stories()),
-            "entities.jsonl": _write_jsonl(out / "entities.jsonl", entities())}
+    counts = {"documents.jsonl": _write_jsonl(out / "documents.jsonl", documents()),
+              "stories.jsonl": _write_jsonl(out / "stories.jsonl", store.iter_stories()),
+              "entities.jsonl": _write_jsonl(out / "entities.jsonl", entities())}
+    events = _events(store)
+    counts["events.jsonl"] = _write_jsonl(out / "events.jsonl", events)
+    counts["events.csv"] = write_acled_csv(events, out / "events.csv")
+    counts["events.geojson"] = write_geojson(events, out / "events.geojson")
+    return counts
+
+
+def _events(store: Store) -> list[dict]:
+    """Stored events with their story and the links between reports of one event."""
+    from rasid.events import link_events
+    from rasid.events.passes import LAYER
+
+    story_of: dict[tuple[str, int], str | None] = {}
+    for doc in store.iter_documents():
+        seg_story = {seg.index: seg.story_id for seg in doc.segments}
+        for ln in doc.lines:
+            story_of[(doc.doc_id, ln.n)] = seg_story.get(ln.segment)
+    events = []
+    for e in store.annotations(LAYER):
+        e.pop("type", None)
+        e["story_id"] = story_of.get((e["doc_id"], e["line"]))
+        events.append(e)
+    return link_events(events)
+
+
+ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+                 "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+                 "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2", "admin3",
+                 "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
+                 "fatalities", "tags", "timestamp"]
+EXTRA_COLUMNS = ["rasid_event_id", "doc_id", "line", "span_start", "span_end", "story_id", "attributed_to",
+                 "same_as", "location_ar", "actor1_ar", "actor2_ar"]
+DISORDER = {"Battles": "Political violence", "Explosions/Remote violence": "Political violence",
+            "Violence against civilians": "Political violence", "Protests": "Demonstrations",
+            "Riots": "Demonstrations", "Strategic developments": "Strategic developments"}
+
+
+def write_acled_csv(events: list[dict], target: Path) -> int:
+    """``events.csv``: ACLED's export columns in ACLED's order, then Rasid's provenance columns."""
+    import csv
+
+    tmp = target.with_suffix(".csv.tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(ACLED_COLUMNS + EXTRA_COLUMNS)
+        for e in events:
+            loc = e.get("location") or {}
+            a1, a2 = e.get("actor1") or {}, e.get("actor2") or {}
+            date = e.get("event_date") or ""
+            row = {
+                "event_id_cnty": f"{(loc.get('country') or 'XX')}-{e['event_id']}", "event_date": date,
+                "year": date[:4], "time_precision": e.get("time_precision"),
+                "disorder_type": DISORDER.get(e["event_type"], ""), "event_type": e["event_type"],
+                "sub_event_type": e.get("sub_event_type") or "", "actor1": a1.get("label_en") or "",
+                "actor2": a2.get("label_en") or "",
+                "civilian_targeting": "Civilian targeting" if a2.get("id") == "Civilians" else "",
+                "iso": "", "country": loc.get("country") or "", "location": loc.get("name_en") or "",
+                "latitude": loc.get("lat", ""), "longitude": loc.get("lon", ""),
+                "geo_precision": loc.get("geo_precision") or "", "source": e.get("outlet") or "",
+                "notes": e.get("notes_en") or "",
+                "fatalities": e["fatalities"] if e.get("fatalities") is not None else 0,
+                "tags": "fatalities not reported" if e.get("fatalities") is None else "",
+                "rasid_event_id": e["event_id"], "doc_id": e["doc_id"], "line": e["line"],
+                "span_start": e["span"][0], "span_end": e["span"][1], "story_id": e.get("story_id") or "",
+                "attributed_to": e.get("attributed_to") or "", "same_as": " ".join(e.get("same_as") or []),
+                "location_ar": loc.get("name_ar") or "", "actor1_ar": a1.get("label_ar") or "",
+                "actor2_ar": a2.get("label_ar") or "",
+            }
+            w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
+    os.replace(tmp, target)
+    return len(events)
+
+
+def write_geojson(events: list[dict], target: Path) -> int:
+    """``events.geojson``: one Point feature per located event, its fields as properties."""
+    features = []
+    for e in events:
+        loc = e.get("location") or {}
+        if loc.get("lat") is None:
+            continue
+        props = {k: v for k, v in e.items() if k not in ("location",)}
+        props.update(location=loc.get("name_en"), location_ar=loc.get("name_ar"), geo_precision=loc.get("geo_precision"))
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
+                         "properties": props})
+    tmp = target.with_suffix(".geojson.tmp")
+    tmp.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, target)
+    return len(features)
 
 
 def _write_jsonl(target: Path, rows) -> int:

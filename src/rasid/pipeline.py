@@ -42,6 +42,7 @@ class RunReport:
     duplicates_marked: int = 0
     segments_assigned: int = 0
     entity_documents: int = 0
+    event_documents: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     stored: int = 0
@@ -62,14 +63,14 @@ class RunReport:
                 "segments": self.segments, "multi_segment_docs": self.multi_segment_docs,
                 "outlet_boilerplate_lines": self.outlet_boilerplate_lines,
                 "duplicates_marked": self.duplicates_marked, "segments_assigned": self.segments_assigned,
-                "entity_documents": self.entity_documents,
+                "entity_documents": self.entity_documents, "event_documents": self.event_documents,
                 "stored": self.stored,
                 "seconds": round(self.seconds, 2)}
 
 
 def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions | None = None,
             cleaner: Cleaner | None = None, batch_size: int = BATCH_SIZE, workers: int = 1,
-            stories: StoryClusterer | None | bool = True, entities=True,
+            stories: StoryClusterer | None | bool = True, entities=True, events=True,
             on_document: Callable[[Article | Skipped], None] | None = None,
             on_story_segment: Callable[[int], None] | None = None,
             on_entity_documents: Callable[[int], None] | None = None) -> RunReport:
@@ -145,6 +146,11 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
 
             extractor = EntityExtractor() if entities is True else entities
             report.entity_documents = extract_entities(store, extractor, on_document=on_entity_documents)
+        if events is not False:
+            from rasid.events import EventCoder, code_events
+
+            coder = EventCoder() if events is True else events
+            report.event_documents = code_events(store, coder)
     except BaseException:
         store.finish_run(run_id, report.as_dict(), status="interrupted")
         raise

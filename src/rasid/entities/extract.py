@@ -26,6 +26,7 @@ __all__ = ["EntityExtractor", "Mention", "DocumentEntities"]
 log = logging.getLogger(__name__)
 
 TYPE_OF_ACTOR = {"person": "PERS", "state": "LOC"}
+QUOTES = frozenset('"«»“”\'')
 
 
 @dataclass
@@ -171,13 +172,16 @@ class EntityExtractor:
             keys = [t.key for t in toks]
             sent = (s.start, s.end)
             taken = [False] * len(toks)
-            for m in self.actors.scan(keys):
+            # names are often quoted in part (قوات حكومة "الوفاق الوطني"): match across quote marks
+            plain = [i for i, t in enumerate(toks) if t.text not in QUOTES]
+            for m in self.actors.scan([keys[i] for i in plain]):
                 kind = TYPE_OF_ACTOR.get(m.actor.type, "ORG")
                 if kind == "LOC":
                     continue  # states are places (countries) here; the event coder reads them as actors
-                mentions.append(self._mention(doc, toks, m.start, m.end, kind, m.how if m.how != "exact" else "dictionary",
+                a, b = plain[m.start], plain[m.end - 1] + 1
+                mentions.append(self._mention(doc, toks, a, b, kind, m.how if m.how != "exact" else "dictionary",
                                               sent, s.line, m.actor.name_ar, actor=m.actor))
-                taken[m.start:m.end] = [True] * (m.end - m.start)
+                taken[a:b] = [True] * (b - a)
             for pm in self.geocoder.scan(keys, tags):
                 if not any(taken[pm.start:pm.end]):
                     place_matches.append((pm, toks, sent, s.line))

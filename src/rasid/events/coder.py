@@ -1,0 +1,696 @@
+"""ACLED-style event coding of one document, sentence by sentence, from triggers and entity mentions.
+
+For each kept sentence: find the triggers of the lexicon (``events/data/triggers.yaml``); the
+strongest one types the event and the sentence's cue words refine an attack's sub-event type.
+Then fill the arguments from the document's entity mentions: the agent (actor1) and the target
+(actor2) by position and the little words around them, the place the clause names, the date the
+sentence gives (else the publication date), the death toll and who says so. Threats, intentions,
+denials and hypotheses are not coded as events.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from rasid.document import Document, LineStatus
+from rasid.resources import load_yaml
+from rasid.text.normalize import match_key
+from rasid.text.numbers import read_quantities
+from rasid.text.tokens import Token, strip_proclitics, tokenize
+
+__all__ = ["Event", "EventCoder", "Lexicon"]
+
+log = logging.getLogger(__name__)
+
+TARGET_MARKERS = frozenset({"علي", "ضد", "مواقع", "موقع", "موقعا", "تجمعات", "تجمع", "عربات", "اليات", "معاقل", "تمركزات",
+                            "مقر", "مقرات", "ارتال", "رتل", "غرفه", "مخازن", "مخزن", "عناصر", "مداخل", "نقاط", "قوات",
+                            "صفوف", "بين", "تجاه", "مرتزقه"})
+AFFILIATION = frozenset({"التابع", "التابعه", "التابعين", "الموالي", "المواليه", "الموالين", "تابعه", "تابع"})
+MAX_ACTOR_GAP = 12  # tokens between a trigger and an actor that can still be its argument
+CLAUSE_BREAKS = frozenset({"لكن", "لكنها", "لكنه", "لكنهم", "فيما", "بينما", "حين", "كما", "؛"})
+PLACE_PREPOSITIONS = frozenset({"في", "الي", "نحو", "داخل", "وسط", "قرب", "باتجاه", "علي", "مدينه", "بلده", "منطقه",
+                                "محور", "مدينتي", "مناطق", "بلدات"})
+
+
+@dataclass
+class Trigger:
+    id: str
+    event_type: str
+    sub_event_type: str
+    rank: int
+    role: str
+    kind: str
+    requires_any: frozenset[str] = frozenset()
+
+
+@dataclass
+class Event:
+    """One coded event, linked to the sentence it came from."""
+
+    event_id: str
+    doc_id: str
+    line: int
+    span: tuple[int, int]
+    sentence: str
+    trigger: str
+    event_type: str
+    sub_event_type: str
+    actor1: dict | None = None
+    actor2: dict | None = None
+    location: dict | None = None
+    event_date: str | None = None
+    time_precision: int = 3
+    fatalities: int | None = None
+    wounded: int | None = None
+    attributed_to: str | None = None
+    confidence: float = 0.5
+    modality: str = "asserted"
+    story_id: str | None = None
+    same_as: list[str] = field(default_factory=list)
+    outlet: str | None = None
+    notes_en: str = ""
+    also_lines: list[int] = field(default_factory=list)  # other sentences of the document reporting it
+    specificity: float = 0.0  # how much the report says (picks the representative of merged reports)
+
+    def as_dict(self) -> dict:
+        return {"event_id": self.event_id, "doc_id": self.doc_id, "line": self.line, "span": list(self.span),
+                "sentence": self.sentence, "story_id": self.story_id, "trigger": self.trigger,
+                "event_type": self.event_type, "sub_event_type": self.sub_event_type, "actor1": self.actor1,
+                "actor2": self.actor2, "location": self.location, "event_date": self.event_date,
+                "time_precision": self.time_precision, "fatalities": self.fatalities, "wounded": self.wounded,
+                "attributed_to": self.attributed_to, "confidence": round(self.confidence, 2),
+                "modality": self.modality, "outlet": self.outlet, "notes_en": self.notes_en, "same_as": self.same_as,
+                "also_lines": self.also_lines}
+
+
+def _keyset(words) -> frozenset[tuple[str, ...]]:
+    return frozenset(tuple(match_key(w).split()) for w in words if match_key(w))
+
+
+class Lexicon:
+    """The trigger lexicon and its word lists, matched on token keys."""
+
+    def __init__(self, data: dict):
+        self.triggers: dict[tuple[str, ...], list[Trigger]] = {}
+        for t in data["triggers"]:
+            trig = Trigger(t["id"], t["event_type"], t["sub_event_type"], int(t.get("rank", 5)), t.get("role", "other"),
+                           t.get("kind", "any"), frozenset(match_key(w) for w in t.get("requires_any", ())))
+            for form in t["forms"]:
+                key = tuple(match_key(form).split())
+                if key:
+                    self.triggers.setdefault(key, []).append(trig)
+        self.max_words = max(len(k) for k in self.triggers)
+        self.cues = {sub: _keyset(words) for sub, words in data.get("cues", {}).items()}
+        self.civilian = _keyset(data.get("civilian_words", ()))
+        self.government_sides = frozenset(data.get("government_sides", ()))
+        self.side_forces = dict(data.get("side_forces", {}))
+        mod = data.get("modality", {})
+        self.modality = {name: _keyset(words) for name, words in mod.items()}
+        att = data.get("attribution", {})
+        self.speech = _keyset(att.get("verbs", ()))
+        self.according = _keyset(att.get("prepositions", ()))
+        self.stop = frozenset(match_key(w, keep_punctuation=True) or w for w in att.get("stop", ()))
+        self.own_forces = _keyset(att.get("own_forces", ()))
+        self.not_triggers = _keyset(data.get("not_triggers", ()))
+        self.passive = _keyset(data.get("passive", ()))
+        self.spokesman = _keyset(att.get("spokesman", ()))
+        self.perspective = {side: (v["other"], _keyset(v["words"])) for side, v in data.get("perspective_terms", {}).items()}
+        cas = data.get("casualties", {})
+        self.units = _keyset(cas.get("units", ()))
+        self.killed = _keyset(cas.get("killed", ()))
+        self.wounded = _keyset(cas.get("wounded", ()))
+        self.no_casualties = _keyset(cas.get("none", ()))
+
+    @classmethod
+    def from_data(cls, path: str | None = None) -> Lexicon:
+        return _lexicon(path or "events/data/triggers.yaml")
+
+
+@cache
+def _lexicon(path: str) -> Lexicon:
+    return Lexicon(load_yaml(path))
+
+
+def _has(table: frozenset[tuple[str, ...]], keys: Sequence[str], i: int) -> int:
+    """Length of the longest entry of `table` at token i (first token may carry proclitics), or 0."""
+    for n in range(min(5, len(keys) - i), 0, -1):
+        rest = tuple(keys[i + 1:i + n])
+        for first in strip_proclitics(keys[i]):
+            if (first, *rest) in table:
+                return n
+    return 0
+
+
+def _any(table, keys: Sequence[str], a: int = 0, b: int | None = None) -> bool:
+    b = len(keys) if b is None else b
+    return any(_has(table, keys, i) for i in range(max(0, a), min(b, len(keys))))
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    line: int
+    segment: int | None
+    tokens: list[Token]
+    keys: list[str]
+    mentions: list[dict]  # entity rows of this sentence
+
+
+class EventCoder:
+    """Codes the events of documents from their text and entity mentions."""
+
+    def __init__(self, lexicon: Lexicon | None = None, actors=None):
+        from rasid.entities.actors import ActorDictionary
+
+        self.lexicon = lexicon or Lexicon.from_data()
+        self.actors = actors or ActorDictionary.from_data()
+
+    # -- public ---------------------------------------------------------------------------------
+    def code(self, doc: Document, mentions: Sequence[dict]) -> list[Event]:
+        """Events of one document; `mentions` are its entity rows (entities.jsonl)."""
+        sentences = self._sentences(doc, mentions)
+        events: list[Event] = []
+        speaker: dict | None = None
+        last_place: dict | None = None
+        doc_places = [m for m in mentions if m.get("lat") is not None and m.get("place_kind") not in ("country", None)]
+        for s in sentences:
+            said = self._attribution(s)
+            if said:
+                speaker = said
+            elif not self._continues_speech(s):
+                speaker = None if s.segment is None else speaker
+            found = self._events(doc, s, speaker, last_place, doc_places)
+            places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") != "country"]
+            if places:
+                last_place = places[-1]
+            events.extend(found)
+        return merge_reports(events)
+
+    # -- sentences ------------------------------------------------------------------------------
+    def _sentences(self, doc: Document, mentions: Sequence[dict]) -> list[_Sentence]:
+        kept = {ln.n: ln for ln in doc.lines if ln.status == LineStatus.KEPT and ln.role != "caption"}
+        if len(kept) > 3:  # a headline repeats what the body reports; code the body
+            kept = {n: ln for n, ln in kept.items() if ln.role != "headline"}
+        out = []
+        for s in doc.sentences:
+            if s.line not in kept:
+                continue
+            toks = tokenize(doc.text[s.start:s.end], offset=s.start)
+            if not toks:
+                continue
+            ms = [m for m in mentions if s.start <= m["span"][0] and m["span"][1] <= s.end]
+            out.append(_Sentence(s.start, s.end, s.line, s.segment, toks, [t.key for t in toks], ms))
+        return out
+
+    def _tok_index(self, s: _Sentence, offset: int) -> int:
+        for i, t in enumerate(s.tokens):
+            if t.end > offset:
+                return i
+        return len(s.tokens) - 1
+
+    # -- triggers -------------------------------------------------------------------------------
+    def _triggers(self, s: _Sentence) -> list[tuple[int, int, Trigger]]:
+        lex = self.lexicon
+        found = []
+        i = 0
+        while i < len(s.keys):
+            blocked = _has(lex.not_triggers, s.keys, i)
+            if blocked:
+                i += blocked
+                continue
+            hit = None
+            for n in range(min(lex.max_words, len(s.keys) - i), 0, -1):
+                rest = tuple(s.keys[i + 1:i + n])
+                for first in strip_proclitics(s.keys[i]):
+                    trigs = lex.triggers.get((first, *rest))
+                    if trigs:
+                        hit = (i, i + n, max(trigs, key=lambda t: t.rank))
+                        break
+                if hit:
+                    break
+            if hit:
+                trig = hit[2]
+                if not trig.requires_any or any(r in trig.requires_any for k in s.keys for r in strip_proclitics(k)):
+                    found.append(hit)
+                i = hit[1]
+            else:
+                i += 1
+        return found
+
+    def _modality(self, s: _Sentence, a: int, role: str = "other") -> str:
+        """asserted, or why not: attempt, future, threat, negation, purpose ("لتحرير": in order to)."""
+        lex = self.lexicon
+        key = s.keys[a]
+        # "لتحرير المدينة", "للتصدي لأي هجوم": in order to (but "تعرضت لغارات" is a passive frame)
+        purpose = role == "territory" and key[:1] == "ل" and len(key) > 4 and not key.startswith("لل") \
+            and not any(_has(lex.passive, s.keys, i) for i in range(max(0, a - 2), a))
+        window = range(max(0, a - 4), a)
+        for name in ("attempt", "future", "threat", "negation", "purpose"):
+            table = lex.modality.get(name, frozenset())
+            if any(_has(table, s.keys, i) for i in window):
+                return name
+        for i in window:  # سـ + present verb: "سيتم", "ستقصف"
+            k = s.keys[i]
+            k = k[1:] if k[:1] in "وف" and len(k) > 4 else k
+            if len(k) > 3 and k[0] == "س" and k[1] in "يتن" and k not in ("سيطره", "سياسه", "سيارات", "سياره", "سيطرت"):
+                return "future"
+        if s.keys[a][:1] == "س" and len(s.keys[a]) > 4 and s.keys[a][1] in "يتن" and not s.keys[a].startswith("سيطر"):
+            return "future"
+        if purpose:
+            return "purpose"
+        return "asserted"
+
+    def _subordinate(self, s: _Sentence, a: int) -> bool:
+        """A trigger in a relative clause ("التي تراجعت") or about an earlier time ("بعد أن انسحبت")."""
+        lex = self.lexicon
+        rel = lex.modality.get("relative", frozenset())
+        back = lex.modality.get("background", frozenset())
+        return any(_has(rel, s.keys, i) for i in range(max(0, a - 2), a)) or \
+            any(_has(back, s.keys, i) for i in range(max(0, a - 3), a))
+
+    # -- the event ------------------------------------------------------------------------------
+    def _events(self, doc: Document, s: _Sentence, speaker, last_place, doc_places) -> list[Event]:
+        """The sentence's event, and a second one when another clause ("لكنها تعرضت لغارات")
+        reports a development of another type."""
+        triggers = self._triggers(s)
+        asserted = [t for t in triggers if self._modality(s, t[0], t[2].role) == "asserted"]
+        if not asserted:
+            return []
+        main = [t for t in asserted if not self._subordinate(s, t[0])] or asserted
+        strong = [t for t in main if t[2].rank >= 5] or main
+        chosen = [strong[0]]  # the first reported development of the main clause
+        for t in strong[1:]:
+            if t[2].event_type != chosen[0][2].event_type and self._new_clause(s, chosen[0][1], t[0]):
+                chosen.append(t)
+                break
+        out = []
+        for k, (a, b, trig) in enumerate(chosen):
+            clause_end = chosen[k + 1][0] if k + 1 < len(chosen) else len(s.keys)
+            clause_start = self._clause_start(s, a) if k else 0
+            e = self._event(doc, s, a, b, trig, speaker, last_place, doc_places, clause_start, clause_end)
+            if e:
+                out.append(e)
+        return out
+
+    def _new_clause(self, s: _Sentence, after: int, at: int) -> bool:
+        return any(s.keys[i] in CLAUSE_BREAKS or strip_proclitics(s.keys[i])[-1] in CLAUSE_BREAKS
+                   for i in range(after, at))
+
+    def _clause_start(self, s: _Sentence, a: int) -> int:
+        for i in range(a - 1, -1, -1):
+            if s.keys[i] in CLAUSE_BREAKS or strip_proclitics(s.keys[i])[-1] in CLAUSE_BREAKS:
+                return i
+        return 0
+
+    def _event(self, doc: Document, s: _Sentence, a: int, b: int, trig: Trigger, speaker, last_place, doc_places,
+               lo: int = 0, hi: int | None = None) -> Event | None:
+        lex = self.lexicon
+        hi = len(s.keys) if hi is None else hi
+        modality = "asserted"
+        event_type, sub = trig.event_type, trig.sub_event_type
+        specific = trig.rank
+        if trig.role == "attack" and event_type == "Explosions/Remote violence":
+            for cue_sub, words in lex.cues.items():
+                if _any(words, s.keys, lo, hi):
+                    specific += 2 if cue_sub != sub else 0
+                    sub = cue_sub
+                    break
+        location = self._location(s, a, b, last_place, doc_places, lo, hi)
+        actor1, actor2 = self._actors(s, a, b, trig, speaker, (location or {}).get("country"), lo, hi)
+        if trig.role == "territory":
+            side = (actor1 or {}).get("side")
+            sub = "Government regains territory" if side in lex.government_sides else "Non-state actor overtakes territory"
+        if trig.role == "attack" and event_type == "Explosions/Remote violence" and actor2 is None \
+                and _any(lex.civilian, s.keys, b, hi):
+            actor2 = {"id": "Civilians", "label_en": "Civilians", "label_ar": "مدنيون", "surface": None, "side": "Civilians"}
+        event_date, precision = self._date(doc, s, a)
+        killed, wounded = self._casualties(s, lo, hi)
+        start, end = s.start, s.end
+        sentence = doc.text[start:end]
+        digest = hashlib.sha1(f"{doc.doc_id}:{start}:{trig.id}".encode()).hexdigest()[:10]
+        event = Event(f"ev-{digest}", doc.doc_id, s.line, (start, end), sentence, sentence[s.tokens[a].start - start:
+                      s.tokens[b - 1].end - start], event_type, sub, actor1, actor2, location, event_date, precision,
+                      killed, wounded, speaker.get("name") if speaker else None, modality=modality,
+                      outlet=doc.outlet)
+        event.specificity = specific + bool(actor1) + bool(actor2)
+        event.confidence = 0.4 + 0.15 * bool(actor1) + 0.15 * bool(location) + 0.1 * bool(actor2) + 0.1 * (trig.rank >= 7)
+        event.notes_en = describe(event)
+        return event
+
+    # -- arguments ------------------------------------------------------------------------------
+    def _actor_of(self, m: dict) -> dict | None:
+        """Event actor for an entity mention: forces as they are, people and governments as their side's force."""
+        if not m.get("id") or m.get("type") not in ("ORG", "PERS", "LOC"):
+            return None
+        actor = self.actors.get(m["id"])
+        if actor is None:
+            return None
+        target = actor
+        if actor.leader_of:
+            target = self.actors.get(actor.leader_of) or actor
+        elif actor.type in ("person", "government") and actor.side in self.lexicon.side_forces:
+            target = self.actors.get(self.lexicon.side_forces[actor.side]) or actor
+        elif actor.type == "person" and actor.side and getattr(self.actors.get(actor.side), "type", None) == "state":
+            target = self.actors.get(actor.side)
+        return {"id": target.id, "label_en": target.name_en, "label_ar": target.name_ar, "surface": m["text"],
+                "side": target.side}
+
+    def _candidates(self, s: _Sentence, host: str | None = None) -> list[tuple[int, int, dict, dict]]:
+        """(first token, end token, actor, mention) for every actor-bearing mention of the sentence.
+
+        The country the event happens in is its setting, not an actor ("ليبيا" in a Libyan story)."""
+        out = []
+        for m in s.mentions:
+            if m.get("place_kind") == "country":
+                i = self._tok_index(s, m["span"][0])
+                prev = s.keys[i - 1] if i > 0 else ""
+                if m.get("country") == host or prev in ("في", "داخل", "الي", "من") or s.keys[i][:1] == "ب":
+                    continue
+            actor = self._actor_of(m)
+            if actor is None and m.get("type") == "LOC" and m.get("place_kind") == "country":
+                state = self.actors.get(m.get("name_en", ""))
+                if state is not None:
+                    actor = {"id": state.id, "label_en": state.name_en, "label_ar": state.name_ar,
+                             "surface": m["text"], "side": state.side}
+            if actor:
+                out.append((self._tok_index(s, m["span"][0]), self._tok_index(s, m["span"][1] - 1) + 1, actor, m))
+        return out
+
+    def _own_forces(self, s: _Sentence, speaker) -> list[tuple[int, int, dict, dict]]:
+        """"قواتنا"، "قواتهم": the forces of the side that speaks."""
+        if not speaker or not speaker.get("actor"):
+            return []
+        out = []
+        for i in range(len(s.keys)):
+            n = _has(self.lexicon.own_forces, s.keys, i)
+            if n:
+                actor = dict(speaker["actor"], surface=" ".join(t.text for t in s.tokens[i:i + n]))
+                out.append((i, i + n, actor, {}))
+        return out
+
+    def _perspective(self, s: _Sentence, speaker) -> list[tuple[int, int, dict, dict]]:
+        """"الميليشيات" in the words of an LNA spokesman: the GNA (framing terms of the lexicon)."""
+        side = ((speaker or {}).get("actor") or {}).get("side")
+        if side not in self.lexicon.perspective:
+            return []
+        other_id, words = self.lexicon.perspective[side]
+        other = self.actors.get(other_id)
+        if other is None:
+            return []
+        out = []
+        for i in range(len(s.keys)):
+            n = _has(words, s.keys, i)
+            if n:
+                out.append((i, i + n, {"id": other.id, "label_en": other.name_en, "label_ar": other.name_ar,
+                                       "surface": " ".join(t.text for t in s.tokens[i:i + n]), "side": other.side}, {}))
+        return out
+
+    def _actors(self, s: _Sentence, a: int, b: int, trig: Trigger, speaker,
+                host: str | None = None, lo: int = 0, hi: int | None = None) -> tuple[dict | None, dict | None]:
+        hi = len(s.keys) if hi is None else hi
+        everyone = sorted(self._candidates(s, host) + self._own_forces(s, speaker) + self._perspective(s, speaker),
+                          key=lambda c: c[0])
+        taken_spans = set()
+        cands = []
+        for c in everyone:  # a framing word inside a dictionary name is not a second actor
+            if not any(x <= c[0] < y for x, y in taken_spans):
+                cands.append(c)
+                taken_spans.add((c[0], c[1]))
+        cands = [c for c in cands if lo <= c[0] < hi] or cands
+        if not cands:
+            return None, None
+        passive = any(_has(self.lexicon.passive, s.keys, i) for i in range(max(lo, a - 2), a + 1))
+        if passive and trig.role == "attack":
+            # "تعرضت لغارات من طائرات ... زودت بها الإمارات حليفها حفتر": the agent follows, civilians
+            # among the dead are victims, the subject (here a pronoun) is the target
+            after = [c for c in everyone if c[0] >= b and c[2]["id"] != "Civilians"]
+            before = [c for c in everyone if c[1] <= a]
+            agent = after[-1] if after else None
+            victim = before[-1] if before else None
+            if victim is None and speaker and speaker.get("actor"):
+                victim = (0, 0, speaker["actor"], {})
+            return _clean(agent[2] if agent else None), _clean(victim[2] if victim else None)
+
+        def marked_target(c) -> bool:
+            i = c[0]
+            first = s.keys[i]
+            prev = s.keys[i - 1] if i > 0 else ""
+            if prev in AFFILIATION or (first[:1] == "ل" and i > 0 and s.keys[i - 1] in AFFILIATION):
+                return False
+            if prev in TARGET_MARKERS or strip_proclitics(prev)[-1] in TARGET_MARKERS:
+                return True
+            return first[:1] == "ل" and not first.startswith("لل" + "ا") and c[3].get("text", "x")[:1] == "ل"
+
+        def affiliated(c) -> bool:
+            i = c[0]
+            return i > 0 and (s.keys[i - 1] in AFFILIATION or (i > 1 and s.keys[i - 2] in AFFILIATION))
+
+        after = [c for c in cands if c[0] >= b and c[0] - b <= MAX_ACTOR_GAP]
+        before = [c for c in cands if c[1] <= a and a - c[1] <= MAX_ACTOR_GAP]
+        agent = target = None
+        if trig.role == "other" and trig.sub_event_type == "Agreement":
+            # who announces or signs comes first ("أعلن الرئيس ... عن مبادرة"); the next side is the party
+            first = cands[0]
+            other = next((c for c in cands if c[2]["id"] != first[2]["id"]), None)
+            return _clean(first[2]), _clean(other[2]) if other else None
+        # an actor owning the weapon or unit before the trigger ("سلاح الجو التابع لقوات ...") is the agent
+        owners = [c for c in before if affiliated(c)]
+        if owners:
+            agent = owners[-1]
+        elif after and not marked_target(after[0]) and trig.kind != "noun":
+            agent = after[0]  # verb-subject order: "قصفت قوات حفتر ..."
+        elif before:
+            unmarked = [c for c in before if not marked_target(c)]
+            agent = unmarked[-1] if unmarked else None
+        if agent is None and after and trig.kind == "noun":
+            unmarked = [c for c in after if not marked_target(c)]
+            agent = unmarked[0] if unmarked and trig.role in ("withdraw", "other") else None
+        if agent is None and speaker and speaker.get("actor") and trig.role in ("attack", "territory"):
+            agent_actor = speaker["actor"]
+        else:
+            agent_actor = agent[2] if agent else None
+        for c in after:
+            if c is agent or (agent_actor and c[2]["id"] == agent_actor["id"]):
+                continue
+            target = c
+            break
+        if target is None and trig.role in ("attack", "territory"):
+            for c in list(reversed(before)) + [c for c in cands if c[0] >= b]:
+                if c is not agent and (not agent_actor or c[2]["id"] != agent_actor["id"]):
+                    target = c
+                    break
+        target_actor = target[2] if target else None
+        if trig.role in ("withdraw", "other") and trig.event_type == "Strategic developments" \
+                and trig.sub_event_type != "Agreement":
+            target_actor = None
+        if agent_actor and target_actor and agent_actor["id"] == target_actor["id"]:
+            target_actor = None
+        return _clean(agent_actor), _clean(target_actor)
+
+    def _location(self, s: _Sentence, a: int, b: int, last_place, doc_places, lo: int = 0,
+                  hi: int | None = None) -> dict | None:
+        hi = len(s.keys) if hi is None else hi
+        places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") not in ("country",)]
+        clause = [m for m in places if lo <= self._tok_index(s, m["span"][0]) < hi]
+        places = clause or places
+        if places:
+            trig_at = s.tokens[a].start
+
+            def score(m) -> float:
+                i = self._tok_index(s, m["span"][0])
+                prev = s.keys[i - 1] if i > 0 else ""
+                own = strip_proclitics(s.keys[i])
+                introduced = prev in PLACE_PREPOSITIONS or strip_proclitics(prev)[-1] in PLACE_PREPOSITIONS \
+                    or s.keys[i][:1] in "بل" and len(own) > 1
+                return (2 * introduced + (m["span"][0] >= trig_at) + 0.5 * (m.get("place_kind") in ("town", "city"))
+                        - 0.01 * abs(m["span"][0] - trig_at) / 10)
+
+            m = max(places, key=score)
+        elif last_place is not None:
+            m = last_place
+        else:
+            countries = [m for m in s.mentions if m.get("place_kind") == "country"]
+            m = countries[0] if countries else (doc_places[0] if doc_places else None)
+        if m is None:
+            return None
+        return {"name": m.get("name_en"), "name_ar": m["name"], "name_en": m.get("name_en"), "id": m.get("id"),
+                "lat": m["lat"], "lon": m["lon"], "country": m.get("country"), "geo_precision": m.get("geo_precision")}
+
+    def _date(self, doc: Document, s: _Sentence, a: int) -> tuple[str | None, int]:
+        dates = [m for m in s.mentions if m.get("type") == "DATE"]
+        if dates:
+            trig_at = s.tokens[a].start
+            best = min(dates, key=lambda m: abs(m["span"][0] - trig_at))
+            return best["date"], int(best.get("time_precision") or 1)
+        if doc.publication_date:
+            return doc.publication_date[:10], 2
+        return None, 3
+
+    def _casualties(self, s: _Sentence, lo: int = 0, hi: int | None = None) -> tuple[int | None, int | None]:
+        """Deaths and wounded the clause reports: numbers in a list that a killing word opens, plus
+        the named people in it ("مقتل آمر العمليات سالم درياق، ومعاونه ...، و8 من عناصرهم" = 10);
+        numbers next to a wounding word are the wounded. "دون وقوع إصابات" is 0."""
+        lex = self.lexicon
+        hi = len(s.keys) if hi is None else hi
+        if _any(lex.no_casualties, s.keys, lo, hi):
+            return 0, None
+        raw_tokens = s.tokens
+        killed = wounded = None
+        starts = [i for i in range(lo, hi) if _has(lex.killed, s.keys, i)]
+        numbers = []
+        for i in range(lo, hi):
+            t = raw_tokens[i]
+            if t.kind == "num" or _number_word(s.keys[i]):
+                qs = read_quantities(" ".join(x.text for x in raw_tokens[i:i + 3]))
+                if qs and qs[0].start == 0 and isinstance(qs[0].value, int) and qs[0].value < 100_000:
+                    n_words = len(" ".join(x.text for x in raw_tokens[i:i + 3])[:qs[0].end].split())
+                    numbers.append((i, i + n_words, qs[0].value))
+        used = set()
+        for i, j, value in numbers:
+            if any(_has(lex.units, s.keys, k) for k in range(j, min(j + 2, hi))):
+                continue
+            if any(_has(lex.wounded, s.keys, k) for k in range(max(lo, i - 2), min(j + 2, hi))) and \
+                    not any(_has(lex.killed, s.keys, k) for k in range(j, min(j + 2, hi))):
+                wounded = (wounded or 0) + value
+                used.add(i)
+            elif any(st < i and i - st <= 12 for st in starts) or any(_has(lex.killed, s.keys, k) for k in range(j, min(j + 3, hi))):
+                killed = (killed or 0) + value
+                used.add(i)
+        if starts:
+            st = starts[0]
+            a_off = s.tokens[st].end
+            b_off = s.tokens[min(hi, len(s.tokens)) - 1].end
+            named = [m for m in s.mentions if m["type"] == "PERS" and a_off <= m["span"][0] <= b_off
+                     and self._tok_index(s, m["span"][0]) - st <= 12]
+            if named:
+                killed = (killed or 0) + len(named)
+        return killed, wounded
+
+    # -- attribution ----------------------------------------------------------------------------
+    def _attribution(self, s: _Sentence) -> dict | None:
+        """Who the sentence says is speaking: its name as written (persons by canonical name) and side."""
+        lex = self.lexicon
+        for i in range(len(s.keys)):
+            n = _has(lex.spokesman, s.keys, i)
+            if n:  # "المتحدث باسم قوات الوفاق محمد قنونو"
+                a = s.tokens[i].start
+                b = s.tokens[min(len(s.tokens), i + n + 8) - 1].end
+                inside = [m for m in s.mentions if a <= m["span"][0] < b]
+                person = next((m for m in inside if m["type"] == "PERS"), None)
+                actor = next((x for x in (self._actor_of(m) for m in inside) if x), None)
+                if person or actor:
+                    name = person["name"] if person else " ".join(t.text for t in s.tokens[i:i + n + 3])
+                    return {"name": name, "actor": _clean(actor)}
+        for i in range(len(s.keys)):
+            n = _has(lex.speech, s.keys, i) or _has(lex.according, s.keys, i)
+            if not n:
+                continue
+            j = i + n
+            k = j
+            while k < len(s.keys) and k - j < 10 and s.keys[k] not in lex.stop \
+                    and strip_proclitics(s.keys[k])[-1] not in lex.stop and s.tokens[k].kind != "punct":
+                k += 1
+            if k == j:
+                continue
+            a, b = s.tokens[j].start, s.tokens[k - 1].end
+            inside = [m for m in s.mentions if a <= m["span"][0] and m["span"][1] <= b]
+            person = next((m for m in inside if m["type"] == "PERS"), None)
+            name = person["name"] if person else " ".join(t.text for t in s.tokens[j:k])
+            actor = None
+            for m in inside:
+                actor = self._actor_of(m)
+                if actor:
+                    break
+            return {"name": name, "actor": _clean(actor) if actor else None}
+        return None
+
+    def _continues_speech(self, s: _Sentence) -> bool:
+        """A sentence that goes on quoting the last speaker ("وأضاف أن"، "وأكد أن")."""
+        return bool(s.keys) and _has(self.lexicon.speech, s.keys, 0) > 0
+
+
+def merge_reports(events: list[Event]) -> list[Event]:
+    """Fold repeated reports of one event within a document (headline, lead, later recap) into
+    one: same type, same place, dates a day apart at most, no conflicting actors. The fuller
+    report (more specific type, more actors) represents the event; missing actors, toll and
+    source are filled from the others, whose lines are listed in ``also_lines``."""
+    from rasid.events.passes import same_event
+
+    out: list[Event] = []
+    for e in events:
+        for n, kept in enumerate(out):
+            if not same_event(kept.as_dict(), e.as_dict(), within_document=True):
+                continue
+            best, other = (e, kept) if e.specificity > kept.specificity else (kept, e)
+            best.actor1 = best.actor1 or other.actor1
+            best.actor2 = best.actor2 or other.actor2
+            if best.fatalities is None:
+                best.fatalities = other.fatalities
+            if best.wounded is None:
+                best.wounded = other.wounded
+            best.attributed_to = best.attributed_to or other.attributed_to
+            best.also_lines = sorted(set(best.also_lines) | set(other.also_lines) | {other.line})
+            best.notes_en = describe(best)
+            out[n] = best
+            break
+        else:
+            out.append(e)
+    return out
+
+
+def _number_word(key: str) -> bool:
+    from rasid.text.numbers import NumberReader
+
+    reader = NumberReader.from_data()
+    return any(reader._word_value(r) for r in strip_proclitics(key))
+
+
+def _clean(actor: dict | None) -> dict | None:
+    if actor is None:
+        return None
+    return {k: actor.get(k) for k in ("id", "label_en", "label_ar", "surface", "side")}
+
+
+def describe(e: Event) -> str:
+    """A one-sentence English note from the event's fields."""
+    from datetime import date
+
+    when = ""
+    if e.event_date:
+        d = date.fromisoformat(e.event_date)
+        when = f"On {d.day} {d.strftime('%B %Y')}" if e.time_precision == 1 else f"Around {d.day} {d.strftime('%B %Y')}"
+    who = (e.actor1 or {}).get("label_en") or "Unidentified actors"
+    whom = (e.actor2 or {}).get("label_en")
+    where = (e.location or {}).get("name_en")
+    verb = {
+        "Air/drone strike": "carried out an air/drone strike", "Shelling/artillery/missile attack": "shelled",
+        "Armed clash": "clashed with", "Government regains territory": "regained territory from",
+        "Non-state actor overtakes territory": "took territory from",
+        "Non-violent transfer of territory": "withdrew", "Agreement": "announced an agreement with",
+        "Arrests": "arrested", "Remote explosive/landmine/IED": "set off an explosive against",
+        "Suicide bomb": "carried out a suicide bombing against", "Abduction/forced disappearance": "abducted",
+        "Attack": "attacked", "Peaceful protest": "protested", "Violent demonstration": "rioted",
+        "Looting/property destruction": "destroyed or looted property of", "Other": "were reported in a development",
+        "Headquarters or base established": "established a base",
+    }.get(e.sub_event_type, "were involved in an event")
+    parts = [p for p in (when, who) if p]
+    text = (", ".join(parts[:1]) + " " if when else "") + who + " " + verb
+    if whom and verb.endswith(("with", "from", "against", "of")):
+        text += " " + whom
+    elif whom and verb in ("shelled", "arrested", "abducted", "attacked"):
+        text += " " + whom
+    elif whom:
+        text += f" ({whom})"
+    if where:
+        text += f" {'near' if (e.location or {}).get('geo_precision', 1) >= 2 else 'in'} {where}"
+    text += "."
+    if e.fatalities is not None:
+        text += f" {e.fatalities} fatalities reported" + (f" by {e.attributed_to}" if e.attributed_to else "") + "."
+    elif e.attributed_to:
+        text += " Source: " + e.attributed_to + "."
+    return text[0].upper() + text[1:]

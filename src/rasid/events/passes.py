@@ -1,0 +1,108 @@
+"""Corpus passes for events: code documents that have entities but no events yet, and link
+reports of one event across the documents of a story."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from rasid.store import Store
+
+__all__ = ["code_events", "link_events", "LAYER"]
+
+LAYER = "event"
+BATCH_DOCS = 64
+LINK_MAX_DAYS = 1
+
+
+def code_events(store: Store, coder, *, on_document: Callable[[int], None] | None = None) -> int:
+    """Code events for documents whose entities are stored but whose events are not; return how many."""
+    todo = [d for d in store.docs_missing_layer(LAYER) if d not in set(store.docs_missing_layer("entity"))]
+    done = 0
+    for i in range(0, len(todo), BATCH_DOCS):
+        rows = {}
+        for doc in store.iter_documents(todo[i:i + BATCH_DOCS]):
+            events = coder.code(doc, list(store.annotations("entity", doc.doc_id)))
+            rows[doc.doc_id] = [dict(e.as_dict(), type=e.event_type) for e in events]
+        store.write_annotations(LAYER, rows)
+        done += len(rows)
+        if on_document is not None:
+            on_document(len(rows))
+    return done
+
+
+def same_event(x: dict, y: dict, *, within_document: bool = False) -> bool:
+    """Whether two coded reports describe one event (see :func:`link_events`)."""
+    from datetime import date
+
+    from rasid.geo.geocoder import km
+
+    if x["event_type"] != y["event_type"] or (x["doc_id"] == y["doc_id"] and x["span"] == y["span"]):
+        return False
+    lx, ly = x.get("location"), y.get("location")
+    if not lx or not ly:
+        return False
+    if lx.get("id") != ly.get("id") and km((lx["lat"], lx["lon"]), (ly["lat"], ly["lon"])) > 25:
+        return False
+    try:
+        dx = date.fromisoformat(x["event_date"]) if x.get("event_date") else None
+        dy = date.fromisoformat(y["event_date"]) if y.get("event_date") else None
+    except ValueError:
+        dx = dy = None
+    if dx and dy and abs((dx - dy).days) > LINK_MAX_DAYS:
+        return False
+    for role in ("actor1", "actor2"):
+        ax, ay = (x.get(role) or {}).get("id"), (y.get(role) or {}).get("id")
+        if ax and ay and ax != ay:
+            return False
+    if within_document:
+        return True
+    return x["doc_id"] != y["doc_id"]
+
+
+def link_events(events: Iterable[dict]) -> list[dict]:
+    """Link reports of the same event (``same_as``) and summarise their fatality figures.
+
+    Two events are one when they are in the same story (or the same document), have the same
+    event type, the same place (or places within 25 km), dates at most a day apart, and no
+    conflicting actors. Each linked event lists the others in ``same_as`` and carries
+    ``fatalities_range`` ``{"low", "best", "high", "sources"}`` when figures differ: ACLED's
+    conservative figure is ``low``, the most reported one ``best``.
+    """
+    events = list(events)
+    groups: dict[str, list[int]] = {}
+    parent = list(range(len(events)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, e in enumerate(events):
+        groups.setdefault(e.get("story_id") or "doc:" + e["doc_id"], []).append(i)
+
+    same = same_event
+
+    for members in groups.values():
+        for a_i, i in enumerate(members):
+            for j in members[a_i + 1:]:
+                if same(events[i], events[j]):
+                    parent[find(i)] = find(j)
+    clusters: dict[int, list[int]] = {}
+    for i in range(len(events)):
+        clusters.setdefault(find(i), []).append(i)
+    for members in clusters.values():
+        ids = [events[i]["event_id"] for i in members]
+        figures = {}
+        for i in members:
+            e = events[i]
+            if e.get("fatalities") is not None:
+                figures.setdefault(e.get("outlet") or e["doc_id"], e["fatalities"])
+        for i in members:
+            events[i]["same_as"] = [x for x in ids if x != events[i]["event_id"]]
+            if len(set(figures.values())) > 1:
+                values = sorted(figures.values())
+                best = max(set(values), key=lambda v: (values.count(v), -v))
+                events[i]["fatalities_range"] = {"low": values[0], "best": best, "high": values[-1],
+                                                 "sources": figures}
+    return events
