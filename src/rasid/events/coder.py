@@ -31,6 +31,7 @@ TARGET_MARKERS = frozenset({"علي", "ضد", "مواقع", "موقع", "موق�
                             "صفوف", "بين", "تجاه", "مرتزقه"})
 AFFILIATION = frozenset({"التابع", "التابعه", "التابعين", "الموالي", "المواليه", "الموالين", "تابعه", "تابع"})
 MAX_ACTOR_GAP = 12  # tokens between a trigger and an actor that can still be its argument
+NOUN_CONTEXT = frozenset({"في", "من", "جراء", "اثر", "بعد", "خلال", "عن", "الي", "علي", "عقب", "مع", "بسبب"})
 CLAUSE_BREAKS = frozenset({"لكن", "لكنها", "لكنه", "لكنهم", "فيما", "بينما", "حين", "كما", "؛"})
 PLACE_PREPOSITIONS = frozenset({"في", "الي", "نحو", "داخل", "وسط", "قرب", "باتجاه", "علي", "مدينه", "بلده", "منطقه",
                                 "محور", "مدينتي", "مناطق", "بلدات"})
@@ -312,6 +313,10 @@ class EventCoder:
         lex = self.lexicon
         hi = len(s.keys) if hi is None else hi
         modality = "asserted"
+        if trig.kind == "verb" and a > 0 and strip_proclitics(s.keys[a - 1])[-1] in NOUN_CONTEXT:
+            # "في قصف لقوات حفتر": after a preposition the form is the verbal noun, not the verb
+            trig = Trigger(trig.id, trig.event_type, trig.sub_event_type, trig.rank, trig.role, "noun",
+                           trig.requires_any)
         event_type, sub = trig.event_type, trig.sub_event_type
         specific = trig.rank
         if trig.role == "attack" and event_type == "Explosions/Remote violence":
@@ -462,7 +467,11 @@ class EventCoder:
         owners = [c for c in before if affiliated(c)]
         if owners:
             agent = owners[-1]
-        elif after and not marked_target(after[0]) and trig.kind != "noun":
+        elif after and trig.kind == "noun" and after[0][0] - b <= 1 and s.keys[after[0][0]][:1] == "ل" \
+                and not s.keys[after[0][0]].startswith("لل" + "ي"):
+            agent = after[0]  # "قصف لقوات حفتر": the shelling of (= by) Haftar's forces
+        elif after and not marked_target(after[0]) and trig.kind != "noun" and after[0][0] - b <= 3 \
+                and not any(s.keys[k] in ("في", "علي", "من", "الي") for k in range(b, after[0][0])):
             agent = after[0]  # verb-subject order: "قصفت قوات حفتر ..."
         elif before:
             unmarked = [c for c in before if not marked_target(c)]
@@ -543,13 +552,18 @@ class EventCoder:
         killed = wounded = None
         starts = [i for i in range(lo, hi) if _has(lex.killed, s.keys, i)]
         numbers = []
-        for i in range(lo, hi):
+        i = lo
+        while i < hi:
             t = raw_tokens[i]
             if t.kind == "num" or _number_word(s.keys[i]):
-                qs = read_quantities(" ".join(x.text for x in raw_tokens[i:i + 3]))
+                text = " ".join(x.text for x in raw_tokens[i:i + 4])
+                qs = read_quantities(text)
                 if qs and qs[0].start == 0 and isinstance(qs[0].value, int) and qs[0].value < 100_000:
-                    n_words = len(" ".join(x.text for x in raw_tokens[i:i + 3])[:qs[0].end].split())
+                    n_words = max(1, len(text[:qs[0].end].split()))
                     numbers.append((i, i + n_words, qs[0].value))
+                    i += n_words
+                    continue
+            i += 1
         used = set()
         for i, j, value in numbers:
             if any(_has(lex.units, s.keys, k) for k in range(j, min(j + 2, hi))):

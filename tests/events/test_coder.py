@@ -1,0 +1,123 @@
+"""The event coder on real-style sentences: types, actor roles, modality, tolls, claims, linking."""
+
+import pytest
+
+from rasid.document import Article
+from rasid.events import EventCoder, link_events
+
+
+@pytest.fixture(scope="module")
+def coder():
+    return EventCoder()
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    from rasid.entities import EntityExtractor
+
+    return EntityExtractor()
+
+
+@pytest.fixture(scope="module")
+def code(coder, extractor, cleaner):
+    def run(text, published="2020-06-10", doc_id="t"):
+        art = Article(doc_id, text, f"{doc_id}.txt", published=published)
+        doc, _ = cleaner.clean(art)
+        rows = extractor.extract(doc).rows()
+        return coder.code(doc, rows)
+
+    return run
+
+
+def one(events):
+    assert len(events) == 1, [e.as_dict() for e in events]
+    return events[0]
+
+
+def test_shelling_with_agent_target_place_and_no_casualties(code):
+    e = one(code("قصفت قوات حفتر موقعا لقوات الوفاق في محور أبوقرين شرق مصراتة، دون وقوع إصابات."))
+    assert (e.event_type, e.sub_event_type) == ("Explosions/Remote violence", "Shelling/artillery/missile attack")
+    assert (e.actor1["id"], e.actor2["id"]) == ("LNA", "GNA")
+    assert e.location["name"] == "Abu Qurain" and e.fatalities == 0
+
+
+def test_air_strike_by_drones_belonging_to_a_force(code):
+    e = one(code("وقال مراسل الجزيرة إن طائرات مسيرة تابعة لقوات حفتر قصفت قوات حكومة الوفاق في ترهونة."))
+    assert e.sub_event_type == "Air/drone strike"
+    assert (e.actor1["id"], e.actor2["id"]) == ("LNA", "GNA")
+    assert e.location["name"] == "Tarhuna"
+    assert e.attributed_to and "مراسل" in e.attributed_to
+
+
+def test_role_order_follows_the_clause_not_the_mention_order(code):
+    e = one(code("استهدفت قوات الوفاق عربات لقوات حفتر بمنطقة الوشكة."))
+    assert (e.actor1["id"], e.actor2["id"]) == ("GNA", "LNA")
+    e = one(code("استهدفت قوات حفتر عربات لقوات الوفاق بمنطقة الوشكة."))
+    assert (e.actor1["id"], e.actor2["id"]) == ("LNA", "GNA")
+
+
+def test_capture_by_a_state_force_is_government_regains_territory(code):
+    e = one(code("دخلت قوات الوفاق مدينة سرت بعد معارك مع قوات حفتر."))
+    assert (e.event_type, e.sub_event_type) == ("Battles", "Government regains territory")
+    assert e.actor1["id"] == "GNA" and e.location["name"] == "Sirte"
+
+
+def test_capture_by_a_non_state_group(code):
+    e = one(code("سيطر تنظيم داعش على مدينة سرت."))
+    assert e.sub_event_type == "Non-state actor overtakes territory" and e.actor1["id"] == "ISIS"
+
+
+def test_withdrawal_is_a_non_violent_transfer(code):
+    e = one(code("وأكد مصدر عسكري انسحاب قوات حقتر من قاعدة الجفرة الجوية باتجاه مدن شرق البلاد."))
+    assert (e.event_type, e.sub_event_type) == ("Strategic developments", "Non-violent transfer of territory")
+    assert e.actor1["id"] == "LNA" and e.actor2 is None
+
+
+@pytest.mark.parametrize("text", [
+    "وأكد أن أي هدف يشكل خطرا سيتم استهدافه وقصفه على امتداد الأراضي الليبية.",
+    "أعلن السراج عن عزمه خوض هجوم عسكري على قوات حفتر.",
+    "نفت قوات الوفاق قصف مواقع في سرت.",
+    "حلق الطيران فوق مصراتة دون توجيه ضربات لمواقع قوات الوفاق.",
+])
+def test_threats_intentions_and_denials_are_not_events(code, text):
+    assert code(text) == []
+
+
+def test_number_words_and_named_dead_count_as_fatalities(code):
+    e = one(code("أعلنت قوات الوفاق تنفيذ ضربات جوية ضد قوات حفتر في الوشكة أسفرت عن مقتل آمر العمليات سالم درياق "
+                 "ومعاونه القذافي الصداعي و8 من عناصرهم."))
+    assert e.fatalities == 10
+    e = one(code("وقال المسماري إن ثلاثة وأربعين مقاتلا قتلوا في غارة على الجفرة وأصيب عشرون آخرون."))
+    assert (e.fatalities, e.wounded) == (43, 20)
+
+
+def test_other_families(code):
+    assert one(code("عثر على مقبرة جماعية في مدينة ترهونة.")).sub_event_type == "Other"
+    assert one(code("خرجت مظاهرات في طرابلس تطالب بوقف الحرب.")).event_type == "Protests"
+    assert one(code("اختطف مسلحون ثلاثة مدنيين في بنغازي.")).event_type == "Violence against civilians"
+    e = one(code("أعلن الرئيس المصري عبد الفتاح السيسي عن مبادرة سياسية لإنهاء الصراع بحضور خليفة حفتر في القاهرة."))
+    assert (e.sub_event_type, e.actor1["id"], e.actor2["id"]) == ("Agreement", "Egypt", "LNA")
+
+
+def test_claims_carry_over_to_the_speaker_next_sentence(code):
+    events = code("وقال المتحدث باسم قوات الوفاق محمد قنونو إن الطيران قصف مواقع لقوات حفتر في سرت.\n"
+                  "وأضاف أن المدفعية استهدفت مبنى في قصر بن غشير يحتمي داخله مرتزقة روس.")
+    assert len(events) == 2
+    assert all(e.attributed_to == "محمد قنونو" for e in events)
+    assert events[1].actor1["id"] == "GNA" and events[1].actor2["id"] == "Wagner Group"
+
+
+def test_relative_dates_set_the_event_date(code):
+    e = one(code("قصفت قوات حفتر أحياء في طرابلس السبت الماضي.", published="2020-06-10"))
+    assert (e.event_date, e.time_precision) == ("2020-06-06", 1)
+
+
+def test_two_reports_of_one_event_are_linked_and_their_tolls_summarised(code):
+    a = one(code("قصفت قوات حفتر مواقع لقوات الوفاق في أبوقرين ما أسفر عن مقتل 5 جنود.", doc_id="a"))
+    b = one(code("قتل 7 جنود من قوات الوفاق في قصف لقوات حفتر على أبوقرين.", doc_id="b"))
+    rows = [dict(a.as_dict(), story_id="s1", outlet="A"), dict(b.as_dict(), story_id="s1", outlet="B")]
+    linked = link_events(rows)
+    assert linked[0]["same_as"] == [b.event_id] and linked[1]["same_as"] == [a.event_id]
+    assert linked[0]["fatalities_range"] == {"low": 5, "best": 5, "high": 7, "sources": {"A": 5, "B": 7}}
+    other = dict(b.as_dict(), story_id="s2")
+    assert link_events([dict(a.as_dict(), story_id="s1"), other])[0]["same_as"] == []
