@@ -236,7 +236,8 @@ class EventCoder:
                     break
             if hit:
                 trig = hit[2]
-                if not trig.requires_any or any(r in trig.requires_any for k in s.keys for r in strip_proclitics(k)):
+                window = s.keys[:hit[0]]
+                if not trig.requires_any or any(r in trig.requires_any for k in window for r in strip_proclitics(k)):
                     found.append(hit)
                 i = hit[1]
             else:
@@ -271,8 +272,13 @@ class EventCoder:
         lex = self.lexicon
         rel = lex.modality.get("relative", frozenset())
         back = lex.modality.get("background", frozenset())
+        start = self._clause_start(s, a)
+        for i in range(a - 1, start - 1, -1):  # stop at the clause's own verb boundary (a comma)
+            if s.keys[i] in ("،", ",", ":"):
+                start = i
+                break
         return any(_has(rel, s.keys, i) for i in range(max(0, a - 2), a)) or \
-            any(_has(back, s.keys, i) for i in range(max(0, a - 3), a))
+            any(_has(back, s.keys, i) for i in range(max(start, a - 6), a))
 
     # -- the event ------------------------------------------------------------------------------
     def _events(self, doc: Document, s: _Sentence, speaker, last_place, doc_places) -> list[Event]:
@@ -461,7 +467,7 @@ class EventCoder:
         if trig.role == "other" and trig.sub_event_type == "Agreement":
             # who announces or signs comes first ("أعلن الرئيس ... عن مبادرة"); the next side is the party
             first = cands[0]
-            other = next((c for c in cands if c[2]["id"] != first[2]["id"]), None)
+            other = next((c for c in cands if c[2]["id"] != first[2]["id"] and not self._subordinate(s, c[0])), None)
             return _clean(first[2]), _clean(other[2]) if other else None
         # an actor owning the weapon or unit before the trigger ("سلاح الجو التابع لقوات ...") is the agent
         owners = [c for c in before if affiliated(c)]
@@ -516,8 +522,8 @@ class EventCoder:
                 own = strip_proclitics(s.keys[i])
                 introduced = prev in PLACE_PREPOSITIONS or strip_proclitics(prev)[-1] in PLACE_PREPOSITIONS \
                     or s.keys[i][:1] in "بل" and len(own) > 1
-                return (2 * introduced + (m["span"][0] >= trig_at) + 0.5 * (m.get("place_kind") in ("town", "city"))
-                        - 0.01 * abs(m["span"][0] - trig_at) / 10)
+                return (2 * introduced + (m["span"][0] >= trig_at) + 0.25 * (m.get("place_kind") in ("town", "city"))
+                        - 0.15 * abs(i - a))
 
             m = max(places, key=score)
         elif last_place is not None:

@@ -41,7 +41,8 @@ def same_event(x: dict, y: dict, *, within_document: bool = False) -> bool:
     lx, ly = x.get("location"), y.get("location")
     if not lx or not ly:
         return False
-    if lx.get("id") != ly.get("id") and km((lx["lat"], lx["lon"]), (ly["lat"], ly["lon"])) > 25:
+    radius = 50 if within_document else 25  # one article's "Sirte" and "Wadi Jarif south of it" are one front
+    if lx.get("id") != ly.get("id") and km((lx["lat"], lx["lon"]), (ly["lat"], ly["lon"])) > radius:
         return False
     try:
         dx = date.fromisoformat(x["event_date"]) if x.get("event_date") else None
