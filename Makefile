@@ -25,6 +25,7 @@ bench: $(STAMP)  ## throughput and memory on SaudiNewsNet (needs ../shared/data)
 	$(BIN)/python bench/bench_dedup.py
 	$(BIN)/python bench/bench_stories.py
 	$(BIN)/python bench/bench_entities.py
+	$(BIN)/python bench/bench_events.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache
