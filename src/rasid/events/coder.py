@@ -663,11 +663,17 @@ def merge_reports(events: list[Event]) -> list[Event]:
     return out
 
 
+@cache
 def _number_word(key: str) -> bool:
+
+    return any(_number_reader()._word_value(r) for r in strip_proclitics(key))
+
+
+@cache
+def _number_reader():
     from rasid.text.numbers import NumberReader
 
-    reader = NumberReader.from_data()
-    return any(reader._word_value(r) for r in strip_proclitics(key))
+    return NumberReader.from_data()
 
 
 def _clean(actor: dict | None) -> dict | None:

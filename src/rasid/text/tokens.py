@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rasid.text.letters import DIACRITICS, TATWEEL
 from rasid.text.normalize import match_key
@@ -40,6 +41,7 @@ class Token:
         return strip_proclitics(self.key) if self.kind == "word" else (self.key,)
 
 
+@lru_cache(maxsize=262_144)
 def strip_proclitics(key: str) -> tuple[str, ...]:
     """List the readings of a word key with its proclitics removed, the whole word first.
 
