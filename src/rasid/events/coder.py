@@ -251,7 +251,7 @@ class EventCoder:
         # "لتحرير المدينة", "للتصدي لأي هجوم": in order to (but "تعرضت لغارات" is a passive frame)
         purpose = role == "territory" and key[:1] == "ل" and len(key) > 4 and not key.startswith("لل") \
             and not any(_has(lex.passive, s.keys, i) for i in range(max(0, a - 2), a))
-        window = range(max(0, a - 4), a)
+        window = range(max(0, a - 6), a)
         for name in ("attempt", "future", "threat", "negation", "purpose"):
             table = lex.modality.get(name, frozenset())
             if any(_has(table, s.keys, i) for i in window):
@@ -288,7 +288,9 @@ class EventCoder:
         asserted = [t for t in triggers if self._modality(s, t[0], t[2].role) == "asserted"]
         if not asserted:
             return []
-        main = [t for t in asserted if not self._subordinate(s, t[0])] or asserted
+        main = [t for t in asserted if not self._subordinate(s, t[0])]
+        if not main:
+            return []  # only background: "بعد يوم طويل من المعارك", "التي تراجعت"
         strong = [t for t in main if t[2].rank >= 5] or main
         chosen = [strong[0]]  # the first reported development of the main clause
         for t in strong[1:]:
