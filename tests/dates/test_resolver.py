@@ -80,7 +80,7 @@ def test_relative_phrases_need_a_publication_date():
 
 
 @pytest.mark.parametrize("text", ["أحد القادة الميدانيين", "قال إن الوضع في سرت خطير", "اليومية", "قوات الأمن",
-                                  "تعاني المدينة منذ شهور", "قبل أيام"])
+                                  "تعاني المدينة منذ شهور", "قبل أيام", "بثت قناة فبراير المحلية مقطعا"])
 def test_non_dates_are_not_read_as_dates(text):
     assert find_dates(text, WED) == []
 

@@ -20,6 +20,8 @@ from rasid.text.tokens import Token, strip_proclitics, tokenize
 __all__ = ["DateMention", "DateResolver", "find_dates", "resolve_date"]
 
 MAX_WORDS = 4
+MONTH_INTRODUCERS = frozenset({"في", "خلال", "منذ", "شهر", "حتي", "من", "الي", "مطلع", "اواخر", "منتصف", "نهايه",
+                               "بدايه", "اوائل", "اواسط", "قبل", "بعد", "طيله", "طوال"})
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,13 @@ class DateResolver:
         month = self._month_ref(tokens, keys, i, pub) if pub else None
         if month:
             (y, m), k = month
-            return date(y, m, 1), 3, "month", k
+            # a bare month name must read as a time ("في مايو", "مايو الماضي", "مايو 2020"), not as part
+            # of a name ("قناة فبراير", "ثورة 17 فبراير")
+            prev = keys[i - 1] if i > 0 else ""
+            timed = k - i > 1 or strip_proclitics(keys[i])[0] != keys[i] or prev in MONTH_INTRODUCERS \
+                or keys[i] in ("الشهر", "والشهر", "بالشهر", "للشهر") or strip_proclitics(keys[i])[-1] == "شهر"
+            if timed:
+                return date(y, m, 1), 3, "month", k
         if pub and keys[i] in ("الاسبوع", "الاسبوع", "والاسبوع", "بالاسبوع", "خلال"):
             k = i + 1 if keys[i] == "خلال" else i
             if k < n and keys[k].endswith("اسبوع"):
