@@ -46,6 +46,9 @@ def _sentences(lines: Iterable[str], *, with_tags: bool, source: str) -> Iterato
                 yield sentence
                 sentence = []
             continue
+        if len(fields) == 1 and fields[0] in TAGS and line[:1].isspace():
+            log.debug("%s:%d: a tag without a token, skipped", source, n)  # ANERcorp has a few " O" lines
+            continue
         token = fields[0]
         tag = fields[-1] if len(fields) > 1 else "O"
         if with_tags:
