@@ -1,5 +1,5 @@
 """Print a short view of documents.jsonl: per document its outlet, date, title, the lines cleaning
-removed, its segments, and the people, places and countries it names."""
+removed, its segments, the people, places and countries it names, and its coded events."""
 
 import json
 import sys
@@ -7,7 +7,13 @@ from pathlib import Path
 
 
 def main(path: str) -> int:
-    """Show each document of `path` in a few lines."""
+    """Show each document of `path` in a few lines (and its events, from events.jsonl beside it)."""
+    events: dict[str, list[dict]] = {}
+    ev_path = Path(path).with_name("events.jsonl")
+    if ev_path.exists():
+        for raw in ev_path.read_text(encoding="utf-8").splitlines():
+            e = json.loads(raw)
+            events.setdefault(e["doc_id"], []).append(e)
     for raw in Path(path).read_text(encoding="utf-8").splitlines():
         doc = json.loads(raw)
         lines = doc["lines"]
@@ -31,6 +37,8 @@ def main(path: str) -> int:
             print("  places: " + "; ".join(places))
         if doc.get("countries"):
             print("  countries: " + ", ".join(f"{c['name']} x{c['mentions']}" for c in doc["countries"]))
+        for e in events.get(doc["doc_id"], []):
+            print(f"  event line {e['line']:>2}: {e['notes_en']}")
     return 0
 
 

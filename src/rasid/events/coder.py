@@ -184,7 +184,7 @@ class EventCoder:
             if said:
                 speaker = said
             elif not self._continues_speech(s):
-                speaker = None if s.segment is None else speaker
+                speaker = None
             found = self._events(doc, s, speaker, last_place, doc_places)
             places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") != "country"]
             if places:
@@ -614,8 +614,9 @@ class EventCoder:
                 continue
             j = i + n
             k = j
-            while k < len(s.keys) and k - j < 10 and s.keys[k] not in lex.stop \
-                    and strip_proclitics(s.keys[k])[-1] not in lex.stop and s.tokens[k].kind != "punct":
+            while k < len(s.keys) and k - j < 7 and s.keys[k] not in lex.stop \
+                    and strip_proclitics(s.keys[k])[-1] not in lex.stop and s.tokens[k].kind != "punct" \
+                    and not any((r,) in lex.triggers for r in strip_proclitics(s.keys[k])):
                 k += 1
             if k == j:
                 continue
@@ -696,10 +697,10 @@ def describe(e: Event) -> str:
     whom = (e.actor2 or {}).get("label_en")
     where = (e.location or {}).get("name_en")
     verb = {
-        "Air/drone strike": "carried out an air/drone strike", "Shelling/artillery/missile attack": "shelled",
+        "Air/drone strike": "carried out an air/drone strike against", "Shelling/artillery/missile attack": "shelled",
         "Armed clash": "clashed with", "Government regains territory": "regained territory from",
         "Non-state actor overtakes territory": "took territory from",
-        "Non-violent transfer of territory": "withdrew", "Agreement": "announced an agreement with",
+        "Non-violent transfer of territory": "withdrew from", "Agreement": "announced an agreement with",
         "Arrests": "arrested", "Remote explosive/landmine/IED": "set off an explosive against",
         "Suicide bomb": "carried out a suicide bombing against", "Abduction/forced disappearance": "abducted",
         "Attack": "attacked", "Peaceful protest": "protested", "Violent demonstration": "rioted",
@@ -715,7 +716,8 @@ def describe(e: Event) -> str:
     elif whom:
         text += f" ({whom})"
     if where:
-        text += f" {'near' if (e.location or {}).get('geo_precision', 1) >= 2 else 'in'} {where}"
+        prep = "near" if ((e.location or {}).get("geo_precision") or 1) >= 2 else "in"
+        text += f" {where}" if verb.endswith("from") and not whom else f" {prep} {where}"
     text += "."
     if e.fatalities is not None:
         text += f" {e.fatalities} fatalities reported" + (f" by {e.attributed_to}" if e.attributed_to else "") + "."
