@@ -31,6 +31,7 @@ TARGET_MARKERS = frozenset({"علي", "ضد", "مواقع", "موقع", "موق�
                             "صفوف", "بين", "تجاه", "مرتزقه"})
 AFFILIATION = frozenset({"التابع", "التابعه", "التابعين", "الموالي", "المواليه", "الموالين", "تابعه", "تابع"})
 MAX_ACTOR_GAP = 12  # tokens between a trigger and an actor that can still be its argument
+DOER_VERBS = frozenset({"تنفذه", "ينفذه", "تشنه", "يشنه", "نفذته", "نفذه", "شنته", "شنه", "تقوم", "يقوم", "قامت", "قام"})
 NOUN_CONTEXT = frozenset({"في", "من", "جراء", "اثر", "بعد", "خلال", "عن", "الي", "علي", "عقب", "مع", "بسبب"})
 CLAUSE_BREAKS = frozenset({"لكن", "لكنها", "لكنه", "لكنهم", "فيما", "بينما", "حين", "كما", "؛"})
 PLACE_PREPOSITIONS = frozenset({"في", "الي", "نحو", "داخل", "وسط", "قرب", "باتجاه", "علي", "مدينه", "بلده", "منطقه",
@@ -237,7 +238,9 @@ class EventCoder:
             if hit:
                 trig = hit[2]
                 window = s.keys[:hit[0]]
-                if not trig.requires_any or any(r in trig.requires_any for k in window for r in strip_proclitics(k)):
+                referenced = trig.requires_any and s.keys[hit[0]][:1] == "ل"  # "دعم للمبادرة": named, not announced
+                if not referenced and (not trig.requires_any
+                                       or any(r in trig.requires_any for k in window for r in strip_proclitics(k))):
                     found.append(hit)
                 i = hit[1]
             else:
@@ -256,6 +259,10 @@ class EventCoder:
             table = lex.modality.get(name, frozenset())
             if any(_has(table, s.keys, i) for i in window):
                 return name
+        if _has(lex.modality.get("purpose", frozenset()), s.keys, a):
+            return "purpose"  # "للتصدي لأي هجوم"
+        if a + 1 < len(s.keys) and _has(lex.modality.get("upcoming", frozenset()), s.keys, a + 1):
+            return "future"  # "الهجوم القادم"
         for i in window:  # سـ + present verb: "سيتم", "ستقصف"
             k = s.keys[i]
             k = k[1:] if k[:1] in "وف" and len(k) > 4 else k
@@ -487,6 +494,12 @@ class EventCoder:
         if agent is None and after and trig.kind == "noun":
             unmarked = [c for c in after if not marked_target(c)]
             agent = unmarked[0] if unmarked and trig.role in ("withdraw", "other") else None
+        if trig.kind == "noun":
+            doer = [c for c in after if c[0] > 0 and strip_proclitics(s.keys[c[0] - 1])[-1] in DOER_VERBS]
+            if doer:
+                agent = doer[0]  # "قصف عشوائي تنفذه قوات حفتر"
+        if agent is not None and agent[2]["id"] == "Civilians" and trig.role in ("attack", "territory"):
+            agent = None  # civilians are targets of violence, not its authors
         if agent is None and speaker and speaker.get("actor") and trig.role in ("attack", "territory"):
             agent_actor = speaker["actor"]
         else:
