@@ -357,6 +357,9 @@ class EventCoder:
                       s.tokens[b - 1].end - start], event_type, sub, actor1, actor2, location, event_date, precision,
                       killed, wounded, speaker.get("name") if speaker else None, modality=modality,
                       outlet=doc.outlet)
+        if (location or {}).get("from") == "context" and actor2 is None and killed is None \
+                and trig.role in ("withdraw", "other") and trig.kind != "verb":
+            return None  # a bare mention ("تظهر انسحاب قوات حفتر من المدينة"), nothing placed or counted
         event.specificity = specific + bool(actor1) + bool(actor2)
         event.confidence = 0.4 + 0.15 * bool(actor1) + 0.15 * bool(location) + 0.1 * bool(actor2) + 0.1 * (trig.rank >= 7)
         event.notes_en = describe(event)
@@ -541,15 +544,18 @@ class EventCoder:
                         - 0.15 * abs(i - a))
 
             m = max(places, key=score)
+            source = "sentence"
         elif last_place is not None:
-            m = last_place
+            m, source = last_place, "context"
         else:
             countries = [m for m in s.mentions if m.get("place_kind") == "country"]
             m = countries[0] if countries else (doc_places[0] if doc_places else None)
+            source = "context"
         if m is None:
             return None
         return {"name": m.get("name_en"), "name_ar": m["name"], "name_en": m.get("name_en"), "id": m.get("id"),
-                "lat": m["lat"], "lon": m["lon"], "country": m.get("country"), "geo_precision": m.get("geo_precision")}
+                "lat": m["lat"], "lon": m["lon"], "country": m.get("country"), "geo_precision": m.get("geo_precision"),
+                "from": source}
 
     def _date(self, doc: Document, s: _Sentence, a: int) -> tuple[str | None, int]:
         dates = [m for m in s.mentions if m.get("type") == "DATE"]
