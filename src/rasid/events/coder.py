@@ -252,7 +252,7 @@ class EventCoder:
         lex = self.lexicon
         key = s.keys[a]
         # "لتحرير المدينة", "للتصدي لأي هجوم": in order to (but "تعرضت لغارات" is a passive frame)
-        purpose = role == "territory" and key[:1] == "ل" and len(key) > 4 and not key.startswith("لل") \
+        purpose = role == "territory" and key[:1] == "ل" and len(key) > 4 \
             and not any(_has(lex.passive, s.keys, i) for i in range(max(0, a - 2), a))
         window = range(max(0, a - 6), a)
         for name in ("attempt", "future", "threat", "negation", "purpose"):
@@ -383,6 +383,10 @@ class EventCoder:
         return {"id": target.id, "label_en": target.name_en, "label_ar": target.name_ar, "surface": m["text"],
                 "side": target.side}
 
+    def _actor_type(self, actor: dict) -> str | None:
+        found = self.actors.get(actor.get("id", ""))
+        return found.type if found else None
+
     def _candidates(self, s: _Sentence, host: str | None = None) -> list[tuple[int, int, dict, dict]]:
         """(first token, end token, actor, mention) for every actor-bearing mention of the sentence.
 
@@ -501,8 +505,9 @@ class EventCoder:
             doer = [c for c in after if c[0] > 0 and strip_proclitics(s.keys[c[0] - 1])[-1] in DOER_VERBS]
             if doer:
                 agent = doer[0]  # "قصف عشوائي تنفذه قوات حفتر"
-        if agent is not None and agent[2]["id"] == "Civilians" and trig.role in ("attack", "territory"):
-            agent = None  # civilians are targets of violence, not its authors
+        if agent is not None and trig.role in ("attack", "territory") and (
+                agent[2]["id"] == "Civilians" or self._actor_type(agent[2]) in ("organisation", "company")):
+            agent = None  # civilians, UN bodies and companies report or suffer violence; they do not fight
         if agent is None and speaker and speaker.get("actor") and trig.role in ("attack", "territory"):
             agent_actor = speaker["actor"]
         else:
