@@ -47,3 +47,17 @@ def test_train_ner_refuses_a_test_split(tmp_path):
     p = tmp_path / "ANERCorp_test.txt"
     write_corpus(p, n=2)
     assert main(["train-ner", str(p), "--out", str(tmp_path / "m.pt")]) == 1
+
+
+@pytest.mark.slow
+def test_an_ensemble_trains_on_different_folds_and_tags(tmp_path):
+    from rasid.entities.train import train_ensemble
+
+    train = tmp_path / "train.txt"
+    write_corpus(train, n=80)
+    model = tmp_path / "ens.pt"
+    scores = train_ensemble(train, model, members=2, epochs=6, patience=6, context_layers=0, batch_size=8)
+    assert len(scores) == 2
+    tagger = EntityTagger.load(model)
+    assert len(tagger.members) == 2
+    assert tagger.tag(["وقال", "عقيلة", "صالح", "في", "بنغازي"])[1:3] == ["B-PERS", "I-PERS"]

