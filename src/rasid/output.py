@@ -45,14 +45,32 @@ def write_outputs(store: Store, out_dir: str | Path) -> dict[str, int]:
         for rows in mentions.values():
             yield from rows
 
-    counts = {"documents.jsonl": _write_jsonl(out / "documents.jsonl", documents()),
-              "stories.jsonl": _write_jsonl(out / "stories.jsonl", store.iter_stories()),
-              "entities.jsonl": _write_jsonl(out / "entities.jsonl", entities())}
     events = _events(store)
+    counts = {"documents.jsonl": _write_jsonl(out / "documents.jsonl", documents()),
+              "stories.jsonl": _write_jsonl(out / "stories.jsonl", _with_timelines(store.iter_stories(), events)),
+              "entities.jsonl": _write_jsonl(out / "entities.jsonl", entities())}
     counts["events.jsonl"] = _write_jsonl(out / "events.jsonl", events)
     counts["events.csv"] = write_acled_csv(events, out / "events.csv")
     counts["events.geojson"] = write_geojson(events, out / "events.geojson")
     return counts
+
+
+def _with_timelines(stories, events: list[dict]):
+    """Add each story's ``timeline``: its events by date, one id per event (linked reports count once)."""
+    by_story: dict[str, list[dict]] = {}
+    for e in events:
+        if e.get("story_id"):
+            by_story.setdefault(e["story_id"], []).append(e)
+    for story in stories:
+        days: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        for e in sorted(by_story.get(story["story_id"], []), key=lambda e: (e.get("event_date") or "", e["event_id"])):
+            if e["event_id"] in seen:
+                continue
+            seen.update([e["event_id"], *e.get("same_as", [])])
+            days.setdefault(e.get("event_date") or "undated", []).append(e["event_id"])
+        story["timeline"] = [{"date": d, "events": ids} for d, ids in days.items()]
+        yield story
 
 
 def _events(store: Store) -> list[dict]:

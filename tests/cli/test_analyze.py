@@ -44,6 +44,12 @@ def test_documents_jsonl_follows_the_output_contract(demo_out, seeds_dir):
         assert {"people", "places", "countries", "organisations"} <= set(d)
         for p in d["places"]:
             assert {"name", "name_ar", "lat", "lon", "country", "mentions", "geo_precision"} <= set(p)
+    stories = [json.loads(line) for line in (demo_out / "stories.jsonl").read_text(encoding="utf-8").splitlines()]
+    events = {json.loads(line)["event_id"]: json.loads(line)
+              for line in (demo_out / "events.jsonl").read_text(encoding="utf-8").splitlines()}
+    in_timelines = [i for s in stories for day in s["timeline"] for i in day["events"]]
+    assert in_timelines and set(in_timelines) <= set(events)
+    assert all(events[i]["story_id"] == s["story_id"] for s in stories for day in s["timeline"] for i in day["events"])
     entities = [json.loads(line) for line in (demo_out / "entities.jsonl").read_text(encoding="utf-8").splitlines()]
     assert entities
     for m in entities:
