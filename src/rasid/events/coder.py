@@ -357,6 +357,8 @@ class EventCoder:
                       s.tokens[b - 1].end - start], event_type, sub, actor1, actor2, location, event_date, precision,
                       killed, wounded, speaker.get("name") if speaker else None, modality=modality,
                       outlet=doc.outlet)
+        if location is None or location.get("geo_precision") == 3 and location.get("id", "").startswith("cc:"):
+            return None  # a development placed only in a whole country is the situation, not an event
         if (location or {}).get("from") == "context" and actor2 is None and killed is None \
                 and trig.role in ("withdraw", "other") and trig.kind != "verb":
             return None  # a bare mention ("تظهر انسحاب قوات حفتر من المدينة"), nothing placed or counted
