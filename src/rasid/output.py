@@ -78,14 +78,9 @@ def _events(store: Store) -> list[dict]:
     from rasid.events import link_events
     from rasid.events.passes import LAYER
 
-    story_of: dict[tuple[str, int], str | None] = {}
-    for doc in store.iter_documents():
-        seg_story = {seg.index: seg.story_id for seg in doc.segments}
-        for ln in doc.lines:
-            story_of[(doc.doc_id, ln.n)] = seg_story.get(ln.segment)
+    story_of = store.line_stories()
     events = []
     for e in store.annotations(LAYER):
-        e.pop("type", None)
         e["story_id"] = story_of.get((e["doc_id"], e["line"]))
         events.append(e)
     return link_events(events)

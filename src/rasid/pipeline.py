@@ -81,8 +81,9 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     ``workers > 1`` articles are cleaned in that many processes (each gets a copy of the
     cleaner); results and ids are the same as with one. ``stories`` is a clusterer, True for the
     shipped one, or False to skip story assignment (segments then wait for a later run).
-    ``entities`` is likewise an :class:`~rasid.entities.EntityExtractor`, True or False; documents
-    skipped now get their entities in a later run.
+    ``entities`` and ``events`` are likewise an :class:`~rasid.entities.EntityExtractor` and an
+    :class:`~rasid.events.EventCoder`, True or False; documents skipped now are done in a later
+    run (events wait for their document's entities).
     """
     started = time.perf_counter()
     paths = [str(p) for p in paths]

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from rasid.resources import load_yaml
-from rasid.text.normalize import match_key
+from rasid.text.normalize import match_key, match_words
 from rasid.text.numbers import NumberReader
 from rasid.text.tokens import Token, strip_proclitics, tokenize
 
@@ -41,11 +41,11 @@ class DateMention:
 
 
 def _keys(table) -> dict[tuple[str, ...], object]:
-    return {tuple(match_key(k).split()): v for k, v in table.items()}
+    return {match_words(k): v for k, v in table.items()}
 
 
 def _key_set(words) -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(match_key(w).split()) for w in words)
+    return frozenset(match_words(w) for w in words)
 
 
 class DateResolver:

@@ -17,7 +17,7 @@ from rapidfuzz.distance import Levenshtein
 
 from rasid.errors import LexiconError
 from rasid.resources import load_yaml
-from rasid.text.normalize import match_key
+from rasid.text.normalize import match_words
 from rasid.text.tokens import strip_proclitics
 
 __all__ = ["Actor", "ActorDictionary", "ActorMatch", "rasm"]
@@ -42,10 +42,6 @@ def rasm(key: str) -> str:
         (True, False)
     """
     return key.translate(_RASM)
-
-
-def _key_words(text: str) -> tuple[str, ...]:
-    return tuple(match_key(text).split())
 
 
 @dataclass(frozen=True)
@@ -90,7 +86,7 @@ class ActorDictionary:
     def __post_init__(self) -> None:
         for actor in self.actors.values():
             for name in (actor.name_ar, *actor.aliases):
-                words = _key_words(name)
+                words = match_words(name)
                 if not words:
                     continue
                 if self._exact.get(words, actor.id) != actor.id:
@@ -210,7 +206,7 @@ def _load(path: str) -> ActorDictionary:
     for actor in actors.values():
         if actor.leader_of and actor.leader_of not in actors:
             raise LexiconError(path, None, f"actor {actor.id!r}: leader_of {actor.leader_of!r} is not an actor id")
-    titles = tuple(sorted({_key_words(t) for t in data.get("titles") or () if _key_words(t)}, key=len, reverse=True))
+    titles = tuple(sorted({match_words(t) for t in data.get("titles") or () if match_words(t)}, key=len, reverse=True))
     return ActorDictionary(actors, titles, *_common_words())
 
 

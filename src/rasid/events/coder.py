@@ -18,7 +18,7 @@ from functools import cache
 
 from rasid.document import Document, LineStatus
 from rasid.resources import load_yaml
-from rasid.text.normalize import match_key
+from rasid.text.normalize import match_key, match_words
 from rasid.text.numbers import read_quantities
 from rasid.text.tokens import Token, strip_proclitics, tokenize
 
@@ -90,7 +90,7 @@ class Event:
 
 
 def _keyset(words) -> frozenset[tuple[str, ...]]:
-    return frozenset(tuple(match_key(w).split()) for w in words if match_key(w))
+    return frozenset(k for k in map(match_words, words) if k)
 
 
 class Lexicon:
@@ -102,7 +102,7 @@ class Lexicon:
             trig = Trigger(t["id"], t["event_type"], t["sub_event_type"], int(t.get("rank", 5)), t.get("role", "other"),
                            t.get("kind", "any"), frozenset(match_key(w) for w in t.get("requires_any", ())))
             for form in t["forms"]:
-                key = tuple(match_key(form).split())
+                key = match_words(form)
                 if key:
                     self.triggers.setdefault(key, []).append(trig)
         self.max_words = max(len(k) for k in self.triggers)

@@ -16,13 +16,14 @@ LINK_MAX_DAYS = 1
 
 def code_events(store: Store, coder, *, on_document: Callable[[int], None] | None = None) -> int:
     """Code events for documents whose entities are stored but whose events are not; return how many."""
-    todo = [d for d in store.docs_missing_layer(LAYER) if d not in set(store.docs_missing_layer("entity"))]
+    waiting_for_entities = set(store.docs_missing_layer("entity"))
+    todo = [d for d in store.docs_missing_layer(LAYER) if d not in waiting_for_entities]
     done = 0
     for i in range(0, len(todo), BATCH_DOCS):
         rows = {}
         for doc in store.iter_documents(todo[i:i + BATCH_DOCS]):
             events = coder.code(doc, list(store.annotations("entity", doc.doc_id)))
-            rows[doc.doc_id] = [dict(e.as_dict(), type=e.event_type) for e in events]
+            rows[doc.doc_id] = [e.as_dict() for e in events]
         store.write_annotations(LAYER, rows)
         done += len(rows)
         if on_document is not None:
@@ -82,12 +83,10 @@ def link_events(events: Iterable[dict]) -> list[dict]:
     for i, e in enumerate(events):
         groups.setdefault(e.get("story_id") or "doc:" + e["doc_id"], []).append(i)
 
-    same = same_event
-
     for members in groups.values():
         for a_i, i in enumerate(members):
             for j in members[a_i + 1:]:
-                if same(events[i], events[j]):
+                if same_event(events[i], events[j]):
                     parent[find(i)] = find(j)
     clusters: dict[int, list[int]] = {}
     for i in range(len(events)):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rasid.errors import LexiconError
 from rasid.resources import data_path, load_yaml
-from rasid.text.normalize import match_key
+from rasid.text.normalize import match_words
 
 __all__ = ["Place", "PlaceGazetteer"]
 
@@ -71,7 +71,7 @@ def _load(table: str, aliases: str) -> PlaceGazetteer:
     def add(place: Place, arabic: list[str]) -> None:
         places.append(place)
         for name in arabic:
-            key = tuple(match_key(name).split())
+            key = match_words(name)
             if key:
                 bucket = names.setdefault(key, [])
                 if place not in bucket:
@@ -103,7 +103,7 @@ def _load(table: str, aliases: str) -> PlaceGazetteer:
                           curated=True, part_of=e.get("part_of"))
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise LexiconError(aliases, None, f"place #{i} needs id, name_en, lat, lon, country and ar ({exc})") from exc
-        curated_keys.update(tuple(match_key(a).split()) for a in arabic)
+        curated_keys.update(match_words(a) for a in arabic)
         add(place, arabic)
     for key, bucket in names.items():
         if key in curated_keys:  # a curated entry replaces the built table's places of that name

@@ -389,6 +389,12 @@ class Store:
             yield {"story_id": r[0], "title_ar": r[1], "title_en": None, "start_date": r[2], "end_date": r[3],
                    "size": r[4], "sources": json.loads(r[5]), "members": members.get(r[0], [])}
 
+    def line_stories(self) -> dict[tuple[str, int], str | None]:
+        """The story of every stored line, by ``(doc_id, line number)``, from its segment."""
+        rows = self.db.execute("SELECT l.doc_id, l.n, s.story_id FROM lines l LEFT JOIN segments s "
+                               "ON s.doc_id = l.doc_id AND s.idx = l.segment")
+        return {(d, n): story for d, n, story in rows}
+
     def docs_missing_layer(self, layer: str) -> list[str]:
         """Ids of Arabic documents that have no annotation run of `layer` yet, in id order."""
         rows = self.db.execute(
@@ -397,7 +403,9 @@ class Store:
         return [r[0] for r in rows]
 
     def write_annotations(self, layer: str, rows_by_doc: dict[str, list[dict]]) -> None:
-        """Replace the `layer` annotations of these documents (rows need ``span`` and ``type``) in one transaction.
+        """Replace the `layer` annotations of these documents in one transaction.
+
+        Rows need a ``span``; their ``type`` (or ``event_type``) is stored as the label.
 
         A marker row (layer ``<layer>:done``) records that a document was processed even when it
         yields nothing, so it is not processed again.
@@ -406,7 +414,7 @@ class Store:
             for doc_id, rows in rows_by_doc.items():
                 db.execute("DELETE FROM annotations WHERE doc_id=? AND layer IN (?, ?)", (doc_id, layer, layer + ":done"))
                 db.executemany("INSERT INTO annotations VALUES (?,?,?,?,?,?)",
-                               [(doc_id, layer, r["span"][0], r["span"][1], r["type"],
+                               [(doc_id, layer, r["span"][0], r["span"][1], r.get("type") or r.get("event_type", ""),
                                  json.dumps(r, ensure_ascii=False)) for r in rows])
                 db.execute("INSERT INTO annotations VALUES (?,?,0,0,'',NULL)", (doc_id, layer + ":done"))
 

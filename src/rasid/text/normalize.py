@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from rasid.text import letters as L
 
-__all__ = ["NormalizedText", "fold", "match_key", "normalize", "strip_diacritics", "unify_digits"]
+__all__ = ["NormalizedText", "fold", "match_key", "match_words", "normalize", "strip_diacritics", "unify_digits"]
 
 _FOLD_MAP: dict[str, str] = {}
 for _c in L.ALEF_FORMS:
@@ -96,6 +96,16 @@ def match_key(text: str, *, keep_punctuation: bool = False) -> str:
 
 
 _PRESENTATION_RE = re.compile("[\ufb50-\ufdff\ufe70-\ufefe]")
+
+
+def match_words(text: str) -> tuple[str, ...]:
+    """The matching keys of the words of `text`: how lexicon entries are indexed.
+
+    Example:
+        >>> match_words("قاعدة الجفرة الجوية")
+        ('قاعده', 'الجفره', 'الجويه')
+    """
+    return tuple(match_key(text).split())
 
 
 def _needs_nfkc(text: str) -> bool:
