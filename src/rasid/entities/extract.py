@@ -205,7 +205,7 @@ class EntityExtractor:
                 mentions.append(Mention(a, b, doc.text[a:b], "DATE", dm.rule, (s.start, s.end), s.line,
                                         dm.text, precision=dm.precision, date=dm.date.isoformat()))
         mentions.sort(key=lambda m: m.start)
-        _link_surnames(mentions, self.actors)
+        _link_surnames(mentions)
         return DocumentEntities(doc.doc_id, mentions)
 
     @staticmethod
@@ -256,7 +256,7 @@ def _drop_proclitic(raw: str, key: str, vocabulary) -> str:
     return raw
 
 
-def _link_surnames(mentions: list[Mention], actors: ActorDictionary) -> None:
+def _link_surnames(mentions: list[Mention]) -> None:
     """Resolve one-word person mentions to a fuller name of the same document."""
     full: dict[str, Mention] = {}
     for m in mentions:
