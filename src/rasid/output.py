@@ -9,12 +9,14 @@ from pathlib import Path
 from rasid.entities.extract import summarize
 from rasid.entities.passes import LAYER as ENTITY_LAYER
 from rasid.store import Store
+from rasid.views import linked_events
 
 __all__ = ["write_outputs"]
 
 
-def write_outputs(store: Store, out_dir: str | Path) -> dict[str, int]:
-    """Write every stored document and story (``documents.jsonl``, ``stories.jsonl``); return row counts.
+def write_outputs(store: Store, out_dir: str | Path, *, report: bool = True) -> dict[str, int]:
+    """Write every stored document, story and event (the DESIGN.md contract, exports, and unless
+    `report` is False a self-contained ``report.html``); return row counts.
 
     Files are written beside their final name and renamed into place, so a reader never sees a
     half-written file and an interrupted write leaves the previous output intact.
@@ -45,14 +47,33 @@ def write_outputs(store: Store, out_dir: str | Path) -> dict[str, int]:
         for rows in mentions.values():
             yield from rows
 
-    events = _events(store)
+    events = linked_events(store)
+    stories = list(_with_views(store, _with_timelines(store.iter_stories(), events)))
     counts = {"documents.jsonl": _write_jsonl(out / "documents.jsonl", documents()),
-              "stories.jsonl": _write_jsonl(out / "stories.jsonl", _with_timelines(store.iter_stories(), events)),
+              "stories.jsonl": _write_jsonl(out / "stories.jsonl", stories),
               "entities.jsonl": _write_jsonl(out / "entities.jsonl", entities())}
     counts["events.jsonl"] = _write_jsonl(out / "events.jsonl", events)
     counts["events.csv"] = write_acled_csv(events, out / "events.csv")
     counts["events.geojson"] = write_geojson(events, out / "events.geojson")
+    if report:
+        from rasid.web.report import write_report
+
+        counts["report.html"] = write_report(store, out / "report.html", stories=stories, events=events)
     return counts
+
+
+def _with_views(store: Store, stories):
+    """Add each story's brief (``title_en``, ``summary_ar``, ``summary_en``, claims) and comparison."""
+    for story in stories:
+        view = store.story_view(story["story_id"]) or {}
+        brief = view.get("brief") or {}
+        story["title_en"] = brief.get("title_en")
+        story["summary_ar"] = " ".join(s["text"] for s in brief.get("summary_ar", [])) or None
+        story["summary_sentences"] = brief.get("summary_ar", [])
+        story["summary_en"] = brief.get("summary_en")
+        story["claims"] = brief.get("claims", [])
+        story["comparison"] = view.get("comparison")
+        yield story
 
 
 def _with_timelines(stories, events: list[dict]):
@@ -71,19 +92,6 @@ def _with_timelines(stories, events: list[dict]):
             days.setdefault(e.get("event_date") or "undated", []).append(e["event_id"])
         story["timeline"] = [{"date": d, "events": ids} for d, ids in days.items()]
         yield story
-
-
-def _events(store: Store) -> list[dict]:
-    """Stored events with their story and the links between reports of one event."""
-    from rasid.events import link_events
-    from rasid.events.passes import LAYER
-
-    story_of = store.line_stories()
-    events = []
-    for e in store.annotations(LAYER):
-        e["story_id"] = story_of.get((e["doc_id"], e["line"]))
-        events.append(e)
-    return link_events(events)
 
 
 ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",

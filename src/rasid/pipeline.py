@@ -43,6 +43,7 @@ class RunReport:
     segments_assigned: int = 0
     entity_documents: int = 0
     event_documents: int = 0
+    views: dict = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     stored: int = 0
@@ -64,13 +65,13 @@ class RunReport:
                 "outlet_boilerplate_lines": self.outlet_boilerplate_lines,
                 "duplicates_marked": self.duplicates_marked, "segments_assigned": self.segments_assigned,
                 "entity_documents": self.entity_documents, "event_documents": self.event_documents,
-                "stored": self.stored,
+                "stored": self.stored, "views": self.views,
                 "seconds": round(self.seconds, 2)}
 
 
 def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions | None = None,
             cleaner: Cleaner | None = None, batch_size: int = BATCH_SIZE, workers: int = 1,
-            stories: StoryClusterer | None | bool = True, entities=True, events=True,
+            stories: StoryClusterer | None | bool = True, entities=True, events=True, views: bool = True,
             on_document: Callable[[Article | Skipped], None] | None = None,
             on_story_segment: Callable[[int], None] | None = None,
             on_entity_documents: Callable[[int], None] | None = None) -> RunReport:
@@ -83,7 +84,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     shipped one, or False to skip story assignment (segments then wait for a later run).
     ``entities`` and ``events`` are likewise an :class:`~rasid.entities.EntityExtractor` and an
     :class:`~rasid.events.EventCoder`, True or False; documents skipped now are done in a later
-    run (events wait for their document's entities).
+    run (events wait for their document's entities). ``views`` refreshes what readers see: the
+    events table, each changed story's comparison and brief, and the full-text index.
     """
     started = time.perf_counter()
     paths = [str(p) for p in paths]
@@ -152,6 +154,10 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
 
             coder = EventCoder() if events is True else events
             report.event_documents = code_events(store, coder)
+        if views:
+            from rasid.views import build_views
+
+            report.views = build_views(store)
     except BaseException:
         store.finish_run(run_id, report.as_dict(), status="interrupted")
         raise

@@ -69,6 +69,7 @@ class Event:
     fatalities: int | None = None
     wounded: int | None = None
     attributed_to: str | None = None
+    attributed_side: str | None = None  # the camp of the claimant, when the actor dictionary knows it
     confidence: float = 0.5
     modality: str = "asserted"
     story_id: str | None = None
@@ -84,7 +85,8 @@ class Event:
                 "event_type": self.event_type, "sub_event_type": self.sub_event_type, "actor1": self.actor1,
                 "actor2": self.actor2, "location": self.location, "event_date": self.event_date,
                 "time_precision": self.time_precision, "fatalities": self.fatalities, "wounded": self.wounded,
-                "attributed_to": self.attributed_to, "confidence": round(self.confidence, 2),
+                "attributed_to": self.attributed_to,
+                "attributed_side": self.attributed_side, "confidence": round(self.confidence, 2),
                 "modality": self.modality, "outlet": self.outlet, "notes_en": self.notes_en, "same_as": self.same_as,
                 "also_lines": self.also_lines}
 
@@ -355,7 +357,8 @@ class EventCoder:
         digest = hashlib.sha1(f"{doc.doc_id}:{start}:{trig.id}".encode()).hexdigest()[:10]
         event = Event(f"ev-{digest}", doc.doc_id, s.line, (start, end), sentence, sentence[s.tokens[a].start - start:
                       s.tokens[b - 1].end - start], event_type, sub, actor1, actor2, location, event_date, precision,
-                      killed, wounded, speaker.get("name") if speaker else None, modality=modality,
+                      killed, wounded, speaker.get("name") if speaker else None,
+                      attributed_side=((speaker or {}).get("actor") or {}).get("side"), modality=modality,
                       outlet=doc.outlet)
         if location is None or location.get("geo_precision") == 3 and location.get("id", "").startswith("cc:"):
             return None  # a development placed only in a whole country is the situation, not an event
@@ -682,7 +685,8 @@ def merge_reports(events: list[Event]) -> list[Event]:
                 best.fatalities = other.fatalities
             if best.wounded is None:
                 best.wounded = other.wounded
-            best.attributed_to = best.attributed_to or other.attributed_to
+            if not best.attributed_to:
+                best.attributed_to, best.attributed_side = other.attributed_to, other.attributed_side
             best.also_lines = sorted(set(best.also_lines) | set(other.also_lines) | {other.line})
             best.notes_en = describe(best)
             out[n] = best

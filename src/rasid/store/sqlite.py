@@ -71,6 +71,24 @@ CREATE TABLE IF NOT EXISTS annotations (
   doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, layer TEXT NOT NULL,
   start INTEGER NOT NULL, "end" INTEGER NOT NULL, label TEXT NOT NULL, data TEXT);
 CREATE INDEX IF NOT EXISTS annotations_doc ON annotations(doc_id, layer);
+CREATE TABLE IF NOT EXISTS story_views (
+  story_id TEXT PRIMARY KEY, basis TEXT NOT NULL, title_en TEXT, data TEXT NOT NULL, updated REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+  event_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, story_id TEXT,
+  event_type TEXT NOT NULL, sub_event_type TEXT, actor1 TEXT, actor2 TEXT, side1 TEXT, side2 TEXT,
+  location TEXT, location_ar TEXT, country TEXT, event_date TEXT, outlet TEXT, fatalities INTEGER,
+  lead TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS events_story ON events(story_id);
+CREATE INDEX IF NOT EXISTS events_date ON events(event_date);
+CREATE INDEX IF NOT EXISTS events_type ON events(event_type, event_date);
+CREATE INDEX IF NOT EXISTS events_actor1 ON events(actor1);
+CREATE INDEX IF NOT EXISTS events_actor2 ON events(actor2);
+CREATE INDEX IF NOT EXISTS events_location ON events(location);
+CREATE INDEX IF NOT EXISTS events_outlet ON events(outlet);
+CREATE INDEX IF NOT EXISTS events_doc ON events(doc_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(title, body, tokenize="unicode61 remove_diacritics 2");
+CREATE TABLE IF NOT EXISTS search_index (
+  doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE, fts_rowid INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS skips (
   run_id INTEGER NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
 """
@@ -424,6 +442,53 @@ class Store:
         sql += " ORDER BY doc_id, start, \"end\""
         for (data,) in self.db.execute(sql, (layer, doc_id) if doc_id else (layer,)):
             yield json.loads(data)
+
+    # -- views for readers (report, REST API, dashboard) -------------------------------------------
+
+    def story_view_bases(self) -> dict[str, str]:
+        """``{story_id: basis}`` of the stored story views (the basis says what a view was computed from)."""
+        return dict(self.db.execute("SELECT story_id, basis FROM story_views"))
+
+    def write_story_views(self, views: list[tuple[str, str, str | None, dict]]) -> None:
+        """Store ``(story_id, basis, title_en, view)`` rows and drop views of stories that no longer exist."""
+        now = time.time()
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO story_views VALUES (?,?,?,?,?)",
+                           [(sid, basis, title, json.dumps(view, ensure_ascii=False), now)
+                            for sid, basis, title, view in views])
+            db.execute("DELETE FROM story_views WHERE story_id NOT IN (SELECT story_id FROM stories)")
+
+    def story_view(self, story_id: str) -> dict | None:
+        """The stored comparison and brief of one story."""
+        r = self.db.execute("SELECT data FROM story_views WHERE story_id=?", (story_id,)).fetchone()
+        return json.loads(r[0]) if r else None
+
+    def replace_events(self, events: list[dict]) -> None:
+        """Replace the queryable events table with these linked events (one transaction)."""
+        def row(e: dict) -> tuple:
+            a1, a2, loc = e.get("actor1") or {}, e.get("actor2") or {}, e.get("location") or {}
+            ids = [e["event_id"], *e.get("same_as", [])]
+            return (e["event_id"], e["doc_id"], e.get("story_id"), e["event_type"], e.get("sub_event_type"),
+                    a1.get("id"), a2.get("id"), a1.get("side"), a2.get("side"), loc.get("name_en"), loc.get("name_ar"),
+                    loc.get("country"), e.get("event_date"), e.get("outlet"), e.get("fatalities"), min(ids),
+                    json.dumps(e, ensure_ascii=False))
+
+        with self.transaction() as db:
+            db.execute("DELETE FROM events")
+            db.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [row(e) for e in events])
+
+    def docs_missing_search(self) -> list[str]:
+        """Documents not yet in the full-text index."""
+        return [r[0] for r in self.db.execute("SELECT d.doc_id FROM documents d LEFT JOIN search_index s "
+                                              "USING (doc_id) WHERE s.doc_id IS NULL ORDER BY d.doc_id")]
+
+    def index_search(self, rows: list[tuple[str, str, str]]) -> None:
+        """Add ``(doc_id, title key, body key)`` rows to the full-text index, replacing older ones."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM search WHERE rowid NOT IN (SELECT fts_rowid FROM search_index)")
+            for doc_id, title, body in rows:
+                cur = db.execute("INSERT INTO search (title, body) VALUES (?, ?)", (title, body))
+                db.execute("INSERT OR REPLACE INTO search_index VALUES (?, ?)", (doc_id, cur.lastrowid))
 
     def skip_counts(self, run_id: int) -> dict[str, int]:
         """Count a run's skipped inputs by reason."""

@@ -1,0 +1,105 @@
+"""What readers see, computed once and stored: linked events in a queryable table, each story's
+comparison and brief, and a full-text index with Arabic normalisation.
+
+The report, ``rasid serve`` and the exports read these; the pass is incremental: a story's view is
+recomputed only when what it was computed from (its members, their events and links) changed, and
+only documents not yet indexed are indexed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+
+from rasid.store import Store
+from rasid.text.normalize import match_key
+from rasid.text.tokens import strip_proclitics
+
+log = logging.getLogger(__name__)
+
+__all__ = ["build_views", "linked_events", "search_key", "SEARCH_BATCH"]
+
+SEARCH_BATCH = 500
+
+
+def search_key(text: str) -> str:
+    """The full-text key of `text`: matching keys with proclitics stripped, so a search for سرت finds
+    "وسرت" and "بسرت" and الجفرة finds "بالجفرة".
+
+    Example:
+        >>> search_key("وصلت القوات إلى بالجفرة وسِرت")
+        'صلت قوات الي جفره سرت'
+
+    Both the text and the query go through it, so an over-stripped word (وصلت -> صلت) still
+    finds itself.
+    """
+    return " ".join(strip_proclitics(w)[-1] for w in match_key(text).split())
+
+
+def linked_events(store: Store) -> list[dict]:
+    """Every stored event with its story, linked to other reports of the same event."""
+    from rasid.events import link_events
+    from rasid.events.passes import LAYER
+
+    story_of = store.line_stories()
+    events = []
+    for e in store.annotations(LAYER):
+        e["story_id"] = story_of.get((e["doc_id"], e["line"]))
+        events.append(e)
+    return link_events(events)
+
+
+def _basis(story: dict, events: list[dict], n_mentions: int) -> str:
+    members = sorted((m["doc_id"], m["segment"]) for m in story["members"])
+    evs = sorted((e["event_id"], tuple(sorted(e.get("same_as", []))), e.get("fatalities")) for e in events)
+    raw = json.dumps([members, evs, n_mentions, story.get("title_ar")], ensure_ascii=False)
+    return hashlib.blake2b(raw.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def build_views(store: Store, *, lexicon=None, on_story: Callable[[int], None] | None = None) -> dict[str, int]:
+    """Refresh the events table, the story views and the search index; return what was (re)built."""
+    from rasid.brief.brief import brief_story
+    from rasid.compare import FramingLexicon, compare_story
+
+    events = linked_events(store)
+    store.replace_events(events)
+    by_story: dict[str, list[dict]] = {}
+    for e in events:
+        if e.get("story_id"):
+            by_story.setdefault(e["story_id"], []).append(e)
+    mention_counts = dict(store.db.execute(
+        "SELECT doc_id, count(*) FROM annotations WHERE layer='entity' GROUP BY doc_id"))
+    known = store.story_view_bases()
+    todo = []
+    for story in store.iter_stories():
+        evs = by_story.get(story["story_id"], [])
+        basis = _basis(story, evs, sum(mention_counts.get(m["doc_id"], 0) for m in story["members"]))
+        if known.get(story["story_id"]) != basis:
+            todo.append((story, evs, basis))
+    lexicon = lexicon or (FramingLexicon.from_data() if todo else None)
+    views = []
+    for n, (story, evs, basis) in enumerate(todo, 1):
+        doc_ids = sorted({m["doc_id"] for m in story["members"]})
+        docs = {d.doc_id: d for d in store.iter_documents(doc_ids)}
+        mentions = {d: list(store.annotations("entity", d)) for d in doc_ids}
+        comparison = compare_story(story, docs, evs, mentions, lexicon)
+        brief = brief_story(story, docs, evs, comparison)
+        views.append((story["story_id"], basis, brief["title_en"], {"comparison": comparison, "brief": brief}))
+        if len(views) >= 200:
+            store.write_story_views(views)
+            views = []
+        if on_story is not None:
+            on_story(n)
+    store.write_story_views(views)
+    indexed = 0
+    missing = store.docs_missing_search()
+    for i in range(0, len(missing), SEARCH_BATCH):
+        rows = []
+        for doc in store.iter_documents(missing[i:i + SEARCH_BATCH]):
+            body = "\n".join(doc.text[ln.start:ln.end] for ln in doc.content_lines()) or doc.text
+            rows.append((doc.doc_id, search_key(doc.title or ""), search_key(body)))
+        store.index_search(rows)
+        indexed += len(rows)
+    return {"events": len(events), "story_views": len(todo), "indexed": indexed}

@@ -1,0 +1,1 @@
+"""Readers' views: the self-contained report, the REST API and the dashboard (``rasid serve``)."""

@@ -1,0 +1,44 @@
+/* Rasid maps: Leaflet over offline country outlines (Natural Earth via world-atlas), no tile server.
+   Each <div class="map" data-points='[...]'> becomes a map of its points. */
+(function () {
+  var COLOURS = {"Battles": "#D55E00", "Explosions/Remote violence": "#E69F00",
+    "Violence against civilians": "#CC79A7", "Protests": "#009E73", "Riots": "#0072B2",
+    "Strategic developments": "#56B4E9"};
+  function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) {
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; }); }
+  function draw(el, outlines) {
+    var points = JSON.parse(el.getAttribute("data-points") || "[]");
+    var map = L.map(el, {attributionControl: true, zoomSnap: 0.25, worldCopyJump: false});
+    map.attributionControl.setPrefix(false);
+    map.attributionControl.addAttribution("Outlines: Natural Earth");
+    if (outlines) {
+      L.geoJSON(outlines, {style: {color: "#8a9aa5", weight: 0.8, fillColor: "#f4f1ea", fillOpacity: 1}}).addTo(map);
+    }
+    var layer = L.featureGroup().addTo(map);
+    points.forEach(function (p) {
+      if (p.lat == null || p.lon == null) { return; }
+      var m = L.circleMarker([p.lat, p.lon], {radius: 6 + Math.min(6, 2 * ((p.reports || 1) - 1)),
+        color: "#222", weight: 1, fillColor: COLOURS[p.event_type] || "#999", fillOpacity: 0.9,
+        className: "event-marker"});
+      m.bindPopup("<div dir='rtl'><b>" + esc(p.location_ar || "") + "</b> " +
+        "<span lang='en'>" + esc(p.location || "") + "</span></div>" +
+        "<div lang='en'>" + esc(p.date || "undated") + " · " + esc(p.sub_event_type || p.event_type) + "</div>" +
+        "<div lang='en' style='max-width:260px'>" + esc(p.notes_en || "") + "</div>");
+      m.addTo(layer);
+    });
+    if (layer.getLayers().length) {
+      map.fitBounds(layer.getBounds().pad(0.6), {maxZoom: 8});
+    } else {
+      map.setView([27, 17], 4);
+    }
+    el.setAttribute("data-markers", String(layer.getLayers().length));
+  }
+  function start(outlines) {
+    document.querySelectorAll("div.map[data-points]").forEach(function (el) { draw(el, outlines); });
+  }
+  window.rasidMaps = function (topology) {
+    var outlines = null;
+    if (topology && window.topojson) { outlines = topojson.feature(topology, topology.objects.countries); }
+    start(outlines);
+  };
+})();
