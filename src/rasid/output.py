@@ -106,6 +106,32 @@ DISORDER = {"Battles": "Political violence", "Explosions/Remote violence": "Poli
             "Riots": "Demonstrations", "Strategic developments": "Strategic developments"}
 
 
+def acled_row(e: dict) -> dict:
+    """One event as ACLED export columns plus Rasid's provenance columns."""
+    loc = e.get("location") or {}
+    a1, a2 = e.get("actor1") or {}, e.get("actor2") or {}
+    date = e.get("event_date") or ""
+    return {
+        "event_id_cnty": f"{(loc.get('country') or 'XX')}-{e['event_id']}", "event_date": date,
+        "year": date[:4], "time_precision": e.get("time_precision"),
+        "disorder_type": DISORDER.get(e["event_type"], ""), "event_type": e["event_type"],
+        "sub_event_type": e.get("sub_event_type") or "", "actor1": a1.get("label_en") or "",
+        "actor2": a2.get("label_en") or "",
+        "civilian_targeting": "Civilian targeting" if a2.get("id") == "Civilians" else "",
+        "iso": "", "country": loc.get("country") or "", "location": loc.get("name_en") or "",
+        "latitude": loc.get("lat", ""), "longitude": loc.get("lon", ""),
+        "geo_precision": loc.get("geo_precision") or "", "source": e.get("outlet") or "",
+        "notes": e.get("notes_en") or "",
+        "fatalities": e["fatalities"] if e.get("fatalities") is not None else 0,
+        "tags": "fatalities not reported" if e.get("fatalities") is None else "",
+        "rasid_event_id": e["event_id"], "doc_id": e["doc_id"], "line": e["line"],
+        "span_start": e["span"][0], "span_end": e["span"][1], "story_id": e.get("story_id") or "",
+        "attributed_to": e.get("attributed_to") or "", "same_as": " ".join(e.get("same_as") or []),
+        "location_ar": loc.get("name_ar") or "", "actor1_ar": a1.get("label_ar") or "",
+        "actor2_ar": a2.get("label_ar") or "",
+    }
+
+
 def write_acled_csv(events: list[dict], target: Path) -> int:
     """``events.csv``: ACLED's export columns in ACLED's order, then Rasid's provenance columns."""
     import csv
@@ -115,35 +141,14 @@ def write_acled_csv(events: list[dict], target: Path) -> int:
         w = csv.writer(fh)
         w.writerow(ACLED_COLUMNS + EXTRA_COLUMNS)
         for e in events:
-            loc = e.get("location") or {}
-            a1, a2 = e.get("actor1") or {}, e.get("actor2") or {}
-            date = e.get("event_date") or ""
-            row = {
-                "event_id_cnty": f"{(loc.get('country') or 'XX')}-{e['event_id']}", "event_date": date,
-                "year": date[:4], "time_precision": e.get("time_precision"),
-                "disorder_type": DISORDER.get(e["event_type"], ""), "event_type": e["event_type"],
-                "sub_event_type": e.get("sub_event_type") or "", "actor1": a1.get("label_en") or "",
-                "actor2": a2.get("label_en") or "",
-                "civilian_targeting": "Civilian targeting" if a2.get("id") == "Civilians" else "",
-                "iso": "", "country": loc.get("country") or "", "location": loc.get("name_en") or "",
-                "latitude": loc.get("lat", ""), "longitude": loc.get("lon", ""),
-                "geo_precision": loc.get("geo_precision") or "", "source": e.get("outlet") or "",
-                "notes": e.get("notes_en") or "",
-                "fatalities": e["fatalities"] if e.get("fatalities") is not None else 0,
-                "tags": "fatalities not reported" if e.get("fatalities") is None else "",
-                "rasid_event_id": e["event_id"], "doc_id": e["doc_id"], "line": e["line"],
-                "span_start": e["span"][0], "span_end": e["span"][1], "story_id": e.get("story_id") or "",
-                "attributed_to": e.get("attributed_to") or "", "same_as": " ".join(e.get("same_as") or []),
-                "location_ar": loc.get("name_ar") or "", "actor1_ar": a1.get("label_ar") or "",
-                "actor2_ar": a2.get("label_ar") or "",
-            }
+            row = acled_row(e)
             w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     os.replace(tmp, target)
     return len(events)
 
 
-def write_geojson(events: list[dict], target: Path) -> int:
-    """``events.geojson``: one Point feature per located event, its fields as properties."""
+def geojson_features(events: list[dict]) -> list[dict]:
+    """One GeoJSON Point feature per located event, its fields as properties."""
     features = []
     for e in events:
         loc = e.get("location") or {}
@@ -153,6 +158,12 @@ def write_geojson(events: list[dict], target: Path) -> int:
         props.update(location=loc.get("name_en"), location_ar=loc.get("name_ar"), geo_precision=loc.get("geo_precision"))
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [loc["lon"], loc["lat"]]},
                          "properties": props})
+    return features
+
+
+def write_geojson(events: list[dict], target: Path) -> int:
+    """``events.geojson``: one Point feature per located event, its fields as properties."""
+    features = geojson_features(events)
     tmp = target.with_suffix(".geojson.tmp")
     tmp.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, target)

@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 __all__ = ["build_views", "linked_events", "search_key", "SEARCH_BATCH"]
 
 SEARCH_BATCH = 500
+VIEW_VERSION = 1  # bump when compare or brief change what they compute: every story view is rebuilt
 
 
 def search_key(text: str) -> str:
@@ -54,7 +55,7 @@ def linked_events(store: Store) -> list[dict]:
 def _basis(story: dict, events: list[dict], n_mentions: int) -> str:
     members = sorted((m["doc_id"], m["segment"]) for m in story["members"])
     evs = sorted((e["event_id"], tuple(sorted(e.get("same_as", []))), e.get("fatalities")) for e in events)
-    raw = json.dumps([members, evs, n_mentions, story.get("title_ar")], ensure_ascii=False)
+    raw = json.dumps([VIEW_VERSION, members, evs, n_mentions, story.get("title_ar")], ensure_ascii=False)
     return hashlib.blake2b(raw.encode("utf-8"), digest_size=10).hexdigest()
 
 

@@ -133,6 +133,7 @@ def timeline(clusters: Sequence[Sequence[dict]]) -> list[dict]:
         out.append({"date": rep.get("event_date"), "event_id": rep["event_id"], "event_type": rep["event_type"],
                     "sub_event_type": rep.get("sub_event_type"), "location": loc.get("name_en"),
                     "location_ar": loc.get("name_ar"), "lat": loc.get("lat"), "lon": loc.get("lon"),
+                    "country": loc.get("country"),
                     "fatalities": rep.get("fatalities"), "reports": len(c),
                     "sources": len({e.get("outlet") or e["doc_id"] for e in c}), "notes_en": rep.get("notes_en")})
     return sorted(out, key=lambda t: (t["date"] or "9999", t["event_id"]))

@@ -14,7 +14,7 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the parser of every command."""
-    from rasid.cli import analyze, duplicates, evaluate, ner, stories
+    from rasid.cli import analyze, duplicates, evaluate, ner, serve, stories
 
     parser = argparse.ArgumentParser(prog="rasid", description="Rasid: Arabic news articles in, structured, "
                                      "source-linked intelligence out.")
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     duplicates.add_parser(sub)
     ner.add_parsers(sub)
     evaluate.add_parser(sub)
+    serve.add_parser(sub)
     return parser
 
 

@@ -133,6 +133,30 @@ class Store:
                     self.db.execute(statement)
             self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
+    @classmethod
+    def open_readonly(cls, path: str | Path) -> Store:
+        """Open an existing store for reading only (what ``rasid serve`` does by default).
+
+        The connection may be shared by the threads of a web server; SQLite serialises it.
+        """
+        self = cls.__new__(cls)
+        self.path = str(path)
+        if not Path(self.path).exists():
+            raise StoreError(f"{self.path}: no such store; run 'rasid analyze PATH --db {self.path}' first")
+        try:
+            self.db = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True, isolation_level=None,
+                                      check_same_thread=False, timeout=30)
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            self.db.execute("SELECT 1 FROM story_views LIMIT 1")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: not a Rasid store, or written by an older Rasid without reader views "
+                             f"({exc}); run 'rasid analyze' on it once") from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not a Rasid database or damaged ({exc})") from exc
+        if row is None or int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: not a Rasid store of schema {SCHEMA_VERSION}")
+        return self
+
     def close(self) -> None:
         """Close the database (checkpointing the write-ahead log)."""
         self.db.close()
@@ -407,6 +431,29 @@ class Store:
             yield {"story_id": r[0], "title_ar": r[1], "title_en": None, "start_date": r[2], "end_date": r[3],
                    "size": r[4], "sources": json.loads(r[5]), "members": members.get(r[0], [])}
 
+    def get_story(self, story_id: str) -> dict | None:
+        """One story with its members (without reading every story)."""
+        r = self.db.execute("SELECT story_id, title_ar, start_date, end_date, size, sources FROM stories "
+                            "WHERE story_id=?", (story_id,)).fetchone()
+        if r is None:
+            return None
+        members = [{"doc_id": d, "segment": seg} for d, seg in self.db.execute(
+            "SELECT doc_id, segment FROM story_members WHERE story_id=? ORDER BY date, doc_id, segment", (story_id,))]
+        return {"story_id": r[0], "title_ar": r[1], "title_en": None, "start_date": r[2], "end_date": r[3],
+                "size": r[4], "sources": json.loads(r[5]), "members": members}
+
+    def list_stories(self, *, limit: int = 50, offset: int = 0, min_size: int = 1) -> tuple[int, list[dict]]:
+        """A page of stories, newest first, with their English title and event count; and the total."""
+        total = self.db.execute("SELECT count(*) FROM stories WHERE size >= ?", (min_size,)).fetchone()[0]
+        rows = self.db.execute(
+            "SELECT s.story_id, s.title_ar, v.title_en, s.start_date, s.end_date, s.size, s.sources, "
+            "(SELECT count(*) FROM events e WHERE e.story_id = s.story_id) FROM stories s "
+            "LEFT JOIN story_views v USING (story_id) WHERE s.size >= ? "
+            "ORDER BY coalesce(s.end_date, '') DESC, s.size DESC, s.story_id LIMIT ? OFFSET ?",
+            (min_size, limit, offset))
+        return total, [{"story_id": r[0], "title_ar": r[1], "title_en": r[2], "start_date": r[3], "end_date": r[4],
+                        "size": r[5], "sources": json.loads(r[6]), "events": r[7]} for r in rows]
+
     def line_stories(self) -> dict[tuple[str, int], str | None]:
         """The story of every stored line, by ``(doc_id, line number)``, from its segment."""
         rows = self.db.execute("SELECT l.doc_id, l.n, s.story_id FROM lines l LEFT JOIN segments s "
@@ -476,6 +523,68 @@ class Store:
         with self.transaction() as db:
             db.execute("DELETE FROM events")
             db.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [row(e) for e in events])
+
+    def query_events(self, *, event_type: str | None = None, sub_event_type: str | None = None,
+                     actor: str | None = None, place: str | None = None, outlet: str | None = None,
+                     country: str | None = None, story_id: str | None = None, doc_id: str | None = None,
+                     date_from: str | None = None, date_to: str | None = None, distinct: bool = False,
+                     limit: int | None = 100, offset: int = 0) -> tuple[int, list[dict]]:
+        """Events matching every given filter, newest first, and how many match in all.
+
+        `actor` matches either role by canonical id or side; `place` the English or Arabic place
+        name; dates are ISO days, inclusive. With `distinct`, linked reports of one event count once.
+        """
+        where, args = [], []
+        for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("outlet", outlet),
+                              ("country", country), ("story_id", story_id), ("doc_id", doc_id)):
+            if value:
+                where.append(f"{column} = ?")
+                args.append(value)
+        if actor:
+            where.append("(actor1 = ? OR actor2 = ? OR side1 = ? OR side2 = ?)")
+            args += [actor] * 4
+        if place:
+            where.append("(location = ? OR location_ar = ?)")
+            args += [place, place]
+        if date_from:
+            where.append("event_date >= ?")
+            args.append(date_from)
+        if date_to:
+            where.append("event_date <= ?")
+            args.append(date_to)
+        if distinct:
+            where.append("lead = event_id")
+        sql = " WHERE " + " AND ".join(where) if where else ""
+        total = self.db.execute("SELECT count(*) FROM events" + sql, args).fetchone()[0]
+        page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        rows = self.db.execute("SELECT data FROM events" + sql + " ORDER BY event_date DESC, event_id" + page, args)
+        return total, [json.loads(r[0]) for r in rows]
+
+    def event_facets(self) -> dict[str, list]:
+        """The values the events can be filtered by, most frequent first (for filter menus)."""
+        out = {}
+        for name, column in (("event_type", "event_type"), ("outlet", "outlet"), ("country", "country")):
+            out[name] = [r[0] for r in self.db.execute(
+                f"SELECT {column} FROM events WHERE {column} IS NOT NULL GROUP BY {column} ORDER BY count(*) DESC "
+                "LIMIT 50")]
+        return out
+
+    def search(self, key: str, *, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
+        """Full-text search (a query already turned into a search key); best matches first."""
+        words = [w for w in key.split() if w]
+        if not words:
+            return 0, []
+        query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+        try:
+            total = self.db.execute("SELECT count(*) FROM search WHERE search MATCH ?", (query,)).fetchone()[0]
+            rows = self.db.execute(
+                "SELECT i.doc_id, d.title, d.outlet, d.publication_date, bm25(search) FROM search "
+                "JOIN search_index i ON i.fts_rowid = search.rowid JOIN documents d ON d.doc_id = i.doc_id "
+                "WHERE search MATCH ? ORDER BY bm25(search) LIMIT ? OFFSET ?", (query, limit, offset)).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"search failed: {exc}") from exc
+        return total, [{"doc_id": r[0], "title": r[1], "outlet": r[2], "publication_date": r[3],
+                        "score": round(-r[4], 3)} for r in rows]
 
     def docs_missing_search(self) -> list[str]:
         """Documents not yet in the full-text index."""

@@ -19,7 +19,7 @@ EVENT_COLOURS = {
 }
 
 
-def timeline_svg(items: Sequence[dict], *, width: int = 760, row: int = 22) -> str:
+def timeline_svg(items: Sequence[dict], *, width: int = 520, row: int = 18) -> str:
     """A dated strip of a story's events: one dot per event (size by reports), coloured by type.
 
     Days run left to right (the chart reads as a calendar, also on an Arabic page); events of one

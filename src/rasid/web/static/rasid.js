@@ -26,8 +26,18 @@
         "<div lang='en' style='max-width:260px'>" + esc(p.notes_en || "") + "</div>");
       m.addTo(layer);
     });
-    if (layer.getLayers().length) {
-      map.fitBounds(layer.getBounds().pad(0.6), {maxZoom: 8});
+    // frame the country most events are in (one stray report abroad should not zoom out to a continent)
+    var counts = {}, top = null;
+    points.forEach(function (p) { if (p.lat != null && p.country) { counts[p.country] = (counts[p.country] || 0) + 1; } });
+    Object.keys(counts).forEach(function (c) { if (top === null || counts[c] > counts[top]) { top = c; } });
+    var located = points.filter(function (p) { return p.lat != null && p.lon != null; });
+    var focus = located;
+    if (top !== null && counts[top] >= 0.6 * located.length) {
+      focus = located.filter(function (p) { return p.country === top; });
+    }
+    if (focus.length) {
+      var bounds = L.latLngBounds(focus.map(function (p) { return [p.lat, p.lon]; }));
+      map.fitBounds(bounds.pad(0.8), {maxZoom: 8});
     } else {
       map.setView([27, 17], 4);
     }

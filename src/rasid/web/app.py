@@ -1,0 +1,272 @@
+"""``rasid serve``: the REST API (``/api``, OpenAPI at ``/docs``) and the dashboard over one store.
+
+Read-only by default: the store is opened with SQLite's ``mode=ro``, so serving can never change
+what an analysis stored. Pages are rendered on the server (no build step, no CDN); the map and its
+outlines, the Arabic font and the API docs' scripts are served from the package.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html import escape
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.staticfiles import StaticFiles
+from markupsafe import Markup
+
+from rasid import __version__
+from rasid.store import Store
+from rasid.views import search_key
+from rasid.web.render import assets, environment, prepare_story
+
+__all__ = ["create_app"]
+
+PAGE = 50
+
+
+def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
+    """The application serving the store at `db`."""
+    store = Store.open_readonly(db) if read_only else Store(db)
+    app = FastAPI(title="Rasid API", version=__version__, docs_url=None, redoc_url=None,
+                  description="Stories, events, documents and search over a Rasid store. Every event and "
+                              "claim carries its document id and the character span of its sentence.")
+    app.state.store = store
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    try:
+        import swagger_ui_bundle
+
+        app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+        swagger = ("/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css")
+    except ImportError:  # the API still works; only its interactive page needs the bundle
+        swagger = None
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        if swagger is None:
+            return HTMLResponse("<p>Install swagger-ui-bundle for the interactive page; the schema is at "
+                                "<a href='/openapi.json'>/openapi.json</a>.</p>")
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Rasid API", swagger_js_url=swagger[0],
+                                   swagger_css_url=swagger[1], swagger_favicon_url="/static/swagger/favicon-32x32.png")
+
+    # -- JSON API -------------------------------------------------------------------------------
+
+    @app.get("/api/stories", tags=["stories"])
+    def api_stories(limit: int = Query(PAGE, ge=1, le=500), offset: int = Query(0, ge=0),
+                    min_size: int = Query(1, ge=1, description="only stories with at least this many articles")):
+        """Stories, newest first: titles (Arabic, English), dates, size, outlets, event count."""
+        total, rows = store.list_stories(limit=limit, offset=offset, min_size=min_size)
+        return {"total": total, "limit": limit, "offset": offset, "stories": rows}
+
+    @app.get("/api/stories/{story_id}", tags=["stories"])
+    def api_story(story_id: str):
+        """One story: members, brief (Arabic summary with spans, English brief, claims, timeline),
+        comparison (sources × events, conflicts, names per outlet, framing) and its events."""
+        story = store.get_story(story_id)
+        if story is None:
+            raise HTTPException(404, f"no story {story_id}")
+        view = store.story_view(story_id) or {}
+        _, events = store.query_events(story_id=story_id, limit=None)
+        return {**story, "title_en": (view.get("brief") or {}).get("title_en"), "brief": view.get("brief"),
+                "comparison": view.get("comparison"), "events": events}
+
+    def _events(event_type, sub_event_type, actor, place, outlet, country, story, date_from, date_to, distinct,
+                limit, offset):
+        return store.query_events(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
+                                  outlet=outlet, country=country, story_id=story, date_from=date_from,
+                                  date_to=date_to, distinct=distinct, limit=limit, offset=offset)
+
+    @app.get("/api/events", tags=["events"])
+    def api_events(event_type: str | None = None, sub_event_type: str | None = None,
+                   actor: str | None = Query(None, description="canonical actor id or side (either role)"),
+                   place: str | None = Query(None, description="place name, English or Arabic"),
+                   outlet: str | None = None, country: str | None = Query(None, description="ISO code"),
+                   story: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                   distinct: bool = Query(False, description="linked reports of one event once"),
+                   limit: int = Query(PAGE, ge=1, le=1000), offset: int = Query(0, ge=0)):
+        """Coded events (ACLED vocabulary) with filters; each with its source sentence span."""
+        total, rows = _events(event_type, sub_event_type, actor, place, outlet, country, story, date_from, date_to,
+                              distinct, limit, offset)
+        return {"total": total, "limit": limit, "offset": offset, "events": rows}
+
+    @app.get("/api/documents/{doc_id}", tags=["documents"])
+    def api_document(doc_id: str):
+        """A document (text, lines, segments, sentences) with every extracted mention and event."""
+        doc = store.get_document(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"no document {doc_id}")
+        _, events = store.query_events(doc_id=doc_id, limit=None)
+        return {**doc.to_json(), "mentions": list(store.annotations("entity", doc_id)), "events": events}
+
+    @app.get("/api/search", tags=["search"])
+    def api_search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200),
+                   offset: int = Query(0, ge=0)):
+        """Full-text search with Arabic normalisation (hamza/alef forms, ta marbuta, diacritics,
+        attached proclitics: سرت finds وسرت and بسرت)."""
+        total, hits = store.search(search_key(q), limit=limit, offset=offset)
+        for h in hits:
+            h["snippet"] = _snippet(store, h["doc_id"], q)
+        return {"total": total, "query": q, "hits": hits}
+
+    @app.get("/api/export/events.{fmt}", tags=["exports"])
+    def api_export(fmt: str, event_type: str | None = None, sub_event_type: str | None = None,
+                   actor: str | None = None, place: str | None = None, outlet: str | None = None,
+                   country: str | None = None, story: str | None = None, date_from: str | None = None,
+                   date_to: str | None = None):
+        """All matching events as ``csv`` (ACLED columns, then provenance), ``jsonl`` or ``geojson``."""
+        _, rows = _events(event_type, sub_event_type, actor, place, outlet, country, story, date_from, date_to,
+                          False, None, 0)
+        if fmt == "jsonl":
+            body = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in rows)
+            return PlainTextResponse(body, media_type="application/x-ndjson")
+        if fmt == "csv":
+            return Response(_csv(rows), media_type="text/csv; charset=utf-8",
+                            headers={"Content-Disposition": "attachment; filename=events.csv"})
+        if fmt == "geojson":
+            from rasid.output import geojson_features
+
+            return Response(json.dumps({"type": "FeatureCollection", "features": geojson_features(rows)},
+                                       ensure_ascii=False), media_type="application/geo+json")
+        raise HTTPException(404, "formats: events.csv, events.jsonl, events.geojson")
+
+    # -- dashboard --------------------------------------------------------------------------------
+
+    env = environment()
+    linked = assets(False)
+
+    def page(name: str, request: Request, **context) -> HTMLResponse:
+        html = env.get_template(name).render(inline=False, assets=linked, base="", home="/", **context)
+        return HTMLResponse(html)
+
+    def doc_href(doc_id: str, span) -> str:
+        return f"/documents/{doc_id}#s-{int(span[0])}"
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, page_no: int = Query(1, alias="page", ge=1), min_size: int = Query(1, ge=1)):
+        total, rows = store.list_stories(limit=PAGE, offset=(page_no - 1) * PAGE, min_size=min_size)
+        return page("index.html", request, stories=rows, total=total, page_no=page_no, pages=-(-total // PAGE),
+                    min_size=min_size, n_documents=store.count_documents())
+
+    @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
+    def story_page(request: Request, story_id: str):
+        story = store.get_story(story_id)
+        if story is None:
+            raise HTTPException(404, f"no story {story_id}")
+        return page("story.html", request, s=prepare_story(story, store.story_view(story_id)), doc_href=doc_href)
+
+    @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
+    def events_page(request: Request, event_type: str | None = None, actor: str | None = None,
+                    place: str | None = None, outlet: str | None = None, date_from: str | None = None,
+                    date_to: str | None = None, page_no: int = Query(1, alias="page", ge=1)):
+        filters = {"event_type": event_type, "actor": actor, "place": place, "outlet": outlet,
+                   "date_from": date_from, "date_to": date_to}
+        total, rows = _events(event_type or None, None, actor or None, place or None, outlet or None, None, None,
+                              date_from or None, date_to or None, False, PAGE, (page_no - 1) * PAGE)
+        points = [{"lat": (e.get("location") or {}).get("lat"), "lon": (e.get("location") or {}).get("lon"),
+                   "event_type": e["event_type"], "sub_event_type": e.get("sub_event_type"),
+                   "location": (e.get("location") or {}).get("name_en"),
+                   "location_ar": (e.get("location") or {}).get("name_ar"), "date": e.get("event_date"),
+                   "country": (e.get("location") or {}).get("country"),
+                   "notes_en": e.get("notes_en")} for e in rows]
+        query = "&".join(f"{k}={escape(v)}" for k, v in filters.items() if v)
+        return page("events.html", request, events=rows, total=total, filters=filters, facets=store.event_facets(),
+                    points=points, page_no=page_no, pages=-(-total // PAGE), query=query, doc_href=doc_href)
+
+    @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
+    def document_page(request: Request, doc_id: str):
+        doc = store.get_document(doc_id)
+        if doc is None:
+            raise HTTPException(404, f"no document {doc_id}")
+        mentions = list(store.annotations("entity", doc_id))
+        _, events = store.query_events(doc_id=doc_id, limit=None)
+        return page("document.html", request, doc=doc, body=Markup(_highlighted(doc, mentions, events)),
+                    mentions=mentions, events=events, doc_href=doc_href)
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1)):
+        total, hits = store.search(search_key(q), limit=PAGE, offset=(page_no - 1) * PAGE) if q.strip() else (0, [])
+        for h in hits:
+            h["snippet"] = _snippet(store, h["doc_id"], q)
+        return page("search.html", request, q=q, hits=hits, total=total)
+
+    return app
+
+
+def _csv(rows: list[dict]) -> str:
+    from rasid.output import ACLED_COLUMNS, EXTRA_COLUMNS, acled_row
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(ACLED_COLUMNS + EXTRA_COLUMNS)
+    for e in rows:
+        row = acled_row(e)
+        w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
+    return buf.getvalue()
+
+
+def _snippet(store: Store, doc_id: str, query: str, width: int = 90) -> str:
+    """Original text around the first word of the document that matches a query word."""
+    from rasid.text.tokens import tokenize
+
+    doc = store.get_document(doc_id)
+    if doc is None:
+        return ""
+    wanted = set(search_key(query).split())
+    for t in tokenize(doc.text):
+        if t.kind == "word" and search_key(t.text) in wanted:
+            a, b = max(0, t.start - width), min(len(doc.text), t.end + width)
+            return ("…" if a else "") + doc.text[a:b].replace("\n", " ") + ("…" if b < len(doc.text) else "")
+    return doc.text[:2 * width].replace("\n", " ")
+
+
+def _highlighted(doc, mentions: list[dict], events: list[dict]) -> str:
+    """The document's lines as HTML: removed lines greyed, sentences anchored (``#s-START``), event
+    sentences underlined with their coding as a tooltip, and every entity mention marked by type."""
+    from rasid.document import LineStatus
+
+    coded: dict[int, list[dict]] = {}
+    for e in events:
+        coded.setdefault(e["span"][0], []).append(e)
+    sentences_by_line: dict[int, list] = {}
+    for s in doc.sentences:
+        sentences_by_line.setdefault(s.line, []).append(s)
+    out = []
+    for ln in doc.lines:
+        text = doc.text[ln.start:ln.end]
+        if ln.status != LineStatus.KEPT:
+            out.append(f'<p class="removed" title="{escape(ln.status)}">{escape(text)}</p>')
+            continue
+        parts, pos = [], ln.start
+        for s in sentences_by_line.get(ln.n, []):
+            parts.append(escape(doc.text[pos:s.start]))
+            evs = coded.get(s.start, [])
+            cls = ' class="ev-sentence"' if evs else ""
+            tip = " | ".join(f'{e["event_type"]} / {e.get("sub_event_type")}: {e.get("notes_en", "")}' for e in evs)
+            title = f' title="{escape(tip)}"' if tip else ""
+            parts.append(f'<span id="s-{s.start}"{cls}{title}>{_marked(doc.text, s.start, s.end, mentions)}</span>')
+            pos = s.end
+        parts.append(escape(doc.text[pos:ln.end]))
+        out.append("<p>" + "".join(parts) + "</p>")
+    return "\n".join(out)
+
+
+def _marked(text: str, start: int, end: int, mentions: list[dict]) -> str:
+    inside = sorted((m for m in mentions if start <= m["span"][0] and m["span"][1] <= end),
+                    key=lambda m: (m["span"][0], -m["span"][1]))
+    parts, pos = [], start
+    for m in inside:
+        a, b = m["span"]
+        if a < pos:
+            continue
+        parts.append(escape(text[pos:a]))
+        label = m.get("name_en") or m.get("name") or ""
+        kind = m.get("type", "")
+        tip = f"{kind}: {label}" + (f" ({m['id']})" if m.get("id") else "")
+        parts.append(f'<mark class="m-{escape(kind)}" title="{escape(tip)}">{escape(text[a:b])}</mark>')
+        pos = b
+    parts.append(escape(text[pos:end]))
+    return "".join(parts)
