@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,12 @@ demo: $(STAMP)  ## analyse the bundled sample articles and show the result
 	$(BIN)/rasid analyze demo/seeds --meta demo/meta.jsonl --out out/demo
 	@$(BIN)/python tools/show_documents.py out/demo/documents.jsonl
 
-test: $(STAMP)  ## run the whole test suite (what CI runs)
+browser:  ## Debian's Chromium for the dashboard tests in a real browser (they are skipped without it)
+	@command -v chromium >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ] \
+	  && { apt-get update -qq && apt-get install -y -qq chromium; } >/dev/null 2>&1; } \
+	  || echo "chromium could not be installed: the browser tests will be skipped"
+
+test: $(STAMP) browser  ## run the whole test suite (what CI runs)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/python -m pytest -q
 
@@ -26,6 +31,8 @@ bench: $(STAMP)  ## throughput and memory on SaudiNewsNet (needs ../shared/data)
 	$(BIN)/python bench/bench_stories.py
 	$(BIN)/python bench/bench_entities.py
 	$(BIN)/python bench/bench_events.py
+	$(BIN)/python bench/bench_brief.py
+	$(BIN)/python bench/bench_api.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -31,3 +31,13 @@ def seed_text():
         return path.read_text(encoding="utf-8")
 
     return read
+
+
+@pytest.fixture(scope="session")
+def seeds_out(tmp_path_factory) -> Path:
+    """The sample articles analysed once (all stages, views, report): the output folder, store inside."""
+    from rasid.cli import main
+
+    out = tmp_path_factory.mktemp("seeds_out")
+    assert main(["analyze", str(SEEDS), "--meta", str(ROOT / "demo" / "meta.jsonl"), "--out", str(out), "-q"]) == 0
+    return out

@@ -40,8 +40,8 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
     try:
         import swagger_ui_bundle
 
-        app.mount("/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
-        swagger = ("/static/swagger/swagger-ui-bundle.js", "/static/swagger/swagger-ui.css")
+        app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+        swagger = ("/docs-static/swagger-ui-bundle.js", "/docs-static/swagger-ui.css")
     except ImportError:  # the API still works; only its interactive page needs the bundle
         swagger = None
 
@@ -51,7 +51,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
             return HTMLResponse("<p>Install swagger-ui-bundle for the interactive page; the schema is at "
                                 "<a href='/openapi.json'>/openapi.json</a>.</p>")
         return get_swagger_ui_html(openapi_url="/openapi.json", title="Rasid API", swagger_js_url=swagger[0],
-                                   swagger_css_url=swagger[1], swagger_favicon_url="/static/swagger/favicon-32x32.png")
+                                   swagger_css_url=swagger[1], swagger_favicon_url="/docs-static/favicon-32x32.png")
 
     # -- JSON API -------------------------------------------------------------------------------
 

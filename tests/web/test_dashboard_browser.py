@@ -1,0 +1,104 @@
+"""The dashboard in a real headless Chromium (Debian's, driven by Playwright): from the story list
+to the Sirte story, its map markers, timeline, conflict panel and names; then to a source sentence.
+
+`make test` installs Chromium (apt) when it is missing; without it these tests are skipped.
+"""
+
+import shutil
+import socket
+import threading
+import time
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser)")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(seeds_out):
+    import uvicorn
+
+    from rasid.web.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(seeds_out / "rasid.sqlite"), host="127.0.0.1", port=port,
+                                        log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def test_story_page_in_a_browser(server, browser, tmp_path):
+    import httpx
+
+    stories = httpx.get(f"{server}/api/stories").json()["stories"]
+    sirte = max(stories, key=lambda s: s["size"])
+    story = httpx.get(f"{server}/api/stories/{sirte['story_id']}").json()
+    page = browser.new_page(viewport={"width": 1280, "height": 1600})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+    page.goto(server + "/")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    page.click(f'tr[data-story="{sirte["story_id"]}"] a')
+    page.wait_for_url(f"**/stories/{sirte['story_id']}")
+    page.wait_for_selector("div.map[data-markers]")
+    located = [t for t in story["brief"]["timeline"] if t["lat"] is not None]
+    assert int(page.get_attribute("div.map", "data-markers")) == len(located) > 0
+    assert page.locator("div.map path.leaflet-interactive.event-marker").count() == len(located)
+    assert page.locator("div.map path.leaflet-interactive").count() > len(located)  # country outlines drawn
+    dated = [t for t in story["brief"]["timeline"] if t["date"]]
+    assert page.locator("svg.timeline circle.tl-dot").count() == len(dated)
+    territory = page.locator('.conflict[data-kind="territory"]')
+    assert territory.locator(".claim.full").count() >= 1
+    limited = territory.locator(".claim.limited")
+    assert limited.count() >= 1 and "30" in limited.first.inner_text()
+    labels = page.locator("table.labels").inner_text()
+    assert "مليشيات حفتر" in labels and "الجيش الوطني الليبي" in labels
+    page.wait_for_function("document.fonts.check('16px \"Noto Naskh Arabic\"', 'سرت')")
+    assert page.evaluate("getComputedStyle(document.querySelector('h2')).direction") == "rtl"
+    page.screenshot(path=str(tmp_path / "story.png"), full_page=True)
+    # a claim's "source sentence" link opens the document at that sentence, highlighted
+    href = limited.first.locator("a").get_attribute("href")
+    page.click(f'.conflict[data-kind="territory"] .claim.limited a[href="{href}"]')
+    page.wait_for_selector(".doc-text")
+    target = href.split("#", 1)[1]
+    assert page.locator(f"#{target}").count() == 1
+    assert "30" in page.locator(f"#{target}").inner_text()
+    assert page.locator(".doc-text mark").count() > 10
+    assert not errors, errors
+    page.close()
+
+
+def test_events_page_filters_and_map(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    page.goto(server + "/events")
+    page.fill('input[name="place"]', "سرت")
+    page.click('form.filters button[type="submit"]')
+    page.wait_for_selector("div.map[data-markers]")
+    rows = page.locator("table.events tbody tr")
+    assert rows.count() > 0
+    assert all("سرت" in rows.nth(i).inner_text() for i in range(rows.count()))
+    assert int(page.get_attribute("div.map", "data-markers")) == rows.count()
+    page.close()
