@@ -124,15 +124,15 @@ def main() -> int:
     with httpx.Client(base_url=base, timeout=30) as client:
         client.get("/api/stories")  # warm up
         for i in range(args.requests):
-            for name, call in (("GET /api/stories/{id}", lambda: client.get(f"/api/stories/{story_ids[i % len(story_ids)]}")),
-                               ("GET /api/events?filters", lambda: client.get("/api/events", params=event_query())),
-                               ("GET /api/stories (list)", lambda: client.get("/api/stories", params={
-                                   "offset": rng.randrange(0, 2000), "limit": 50})),
-                               ("GET /stories/{id} (HTML page)", lambda: client.get(
-                                   f"/stories/{story_ids[i % len(story_ids)]}")),
-                               ("GET /api/search", lambda: client.get("/api/search", params={"q": rng.choice(words)}))):
+            sid = story_ids[i % len(story_ids)]
+            calls = (("GET /api/stories/{id}", f"/api/stories/{sid}", None),
+                     ("GET /api/events?filters", "/api/events", event_query()),
+                     ("GET /api/stories (list)", "/api/stories", {"offset": rng.randrange(0, 2000), "limit": 50}),
+                     ("GET /stories/{id} (HTML page)", f"/stories/{sid}", None),
+                     ("GET /api/search", "/api/search", {"q": rng.choice(words)}))
+            for name, url, params in calls:
                 t = time.perf_counter()
-                r = call()
+                r = client.get(url, params=params)
                 timings[name].append((time.perf_counter() - t) * 1000)
                 if r.status_code != 200:
                     print(f"{name}: HTTP {r.status_code}: {r.text[:200]}", file=sys.stderr)

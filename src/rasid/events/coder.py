@@ -181,8 +181,13 @@ class EventCoder:
         events: list[Event] = []
         speaker: dict | None = None
         last_place: dict | None = None
-        doc_places = [m for m in mentions if m.get("lat") is not None and m.get("place_kind") not in ("country", None)]
+        segment_of = {ln.n: ln.segment for ln in doc.lines}
+        doc_places = [dict(m, segment=segment_of.get(m.get("line"))) for m in mentions
+                      if m.get("lat") is not None and m.get("place_kind") not in ("country", None)]
+        segment = None
         for s in sentences:
+            if s.segment != segment:  # another article of the page: its context starts afresh
+                segment, speaker, last_place = s.segment, None, None
             said = self._attribution(s)
             if said:
                 speaker = said
@@ -287,7 +292,7 @@ class EventCoder:
                 start = i
                 break
         return any(_has(rel, s.keys, i) for i in range(max(0, a - 2), a)) or \
-            any(_has(back, s.keys, i) for i in range(max(start, a - 6), a))
+            any(_has(back, s.keys, i) for i in range(max(start, a - 10), a))
 
     # -- the event ------------------------------------------------------------------------------
     def _events(self, doc: Document, s: _Sentence, speaker, last_place, doc_places) -> list[Event]:
@@ -297,7 +302,16 @@ class EventCoder:
         asserted = [t for t in triggers if self._modality(s, t[0], t[2].role) == "asserted"]
         if not asserted:
             return []
-        main = [t for t in asserted if not self._subordinate(s, t[0])]
+        main = []
+        for t in asserted:
+            if self._subordinate(s, t[0]):
+                continue
+            if main and s.keys[t[0]][:1] == "و" and any(self._subordinate(s, u[0]) for u in triggers if u[0] < t[0]
+                                                        and not self._new_clause(s, u[1], t[0])):
+                continue  # "بعد طردها قوات حفتر ... واستعادتها السيطرة": coordinated with background
+            if self._names_campaign(s, t[0], t[2]) or self._generic_fighting(s, t[0], t[1]):
+                continue
+            main.append(t)
         if not main:
             return []  # only background: "بعد يوم طويل من المعارك", "التي تراجعت"
         strong = [t for t in main if t[2].rank >= 5] or main
@@ -314,6 +328,19 @@ class EventCoder:
             if e:
                 out.append(e)
         return out
+
+    def _names_campaign(self, s: _Sentence, a: int, trig: Trigger) -> bool:
+        """A territorial word naming an operation or campaign: "عملية استعادة سرت"، "معركة تحرير طرابلس"."""
+        return trig.role == "territory" and a > 0 and \
+            _has(self.lexicon.modality.get("campaign", frozenset()), s.keys, a - 1) > 0
+
+    def _generic_fighting(self, s: _Sentence, a: int, b: int) -> bool:
+        """"المعركة الآن بين ..." with no place in the sentence: talk about the war, not an event."""
+        generic = self.lexicon.modality.get("generic_fighting", frozenset())
+        if b - a != 1 or (s.keys[a],) not in generic and (strip_proclitics(s.keys[a])[1:2] or ("",))[0] not in \
+                {k[0] for k in generic}:
+            return False
+        return not any(m.get("lat") is not None and m.get("place_kind") != "country" for m in s.mentions)
 
     def _new_clause(self, s: _Sentence, after: int, at: int) -> bool:
         return any(s.keys[i] in CLAUSE_BREAKS or strip_proclitics(s.keys[i])[-1] in CLAUSE_BREAKS
@@ -539,6 +566,13 @@ class EventCoder:
                   hi: int | None = None) -> dict | None:
         hi = len(s.keys) if hi is None else hi
         places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") not in ("country",)]
+        back = self.lexicon.modality.get("background", frozenset())
+        # "... بعد أن انسحبت الأخيرة دون اشتباكات في مدن ترهونه": a place of the background clause is not this event's
+        cut = next((i for i in range(a + 1, hi) if _has(back, s.keys, i)), None)
+        if cut is not None:
+            places = [m for m in places if self._tok_index(s, m["span"][0]) < cut]
+        titles = self.lexicon.modality.get("place_titles", frozenset())
+        places = [m for m in places if not self._after(s, m["span"][0], titles)]
         clause = [m for m in places if lo <= self._tok_index(s, m["span"][0]) < hi]
         places = clause or places
         if places:
@@ -559,7 +593,8 @@ class EventCoder:
             m, source = last_place, "context"
         else:
             countries = [m for m in s.mentions if m.get("place_kind") == "country"]
-            m = countries[0] if countries else (doc_places[0] if doc_places else None)
+            same_article = [m for m in doc_places if m.get("segment", s.segment) == s.segment]
+            m = countries[0] if countries else (same_article[0] if same_article else None)
             source = "context"
         if m is None:
             return None
@@ -569,6 +604,8 @@ class EventCoder:
 
     def _date(self, doc: Document, s: _Sentence, a: int) -> tuple[str | None, int]:
         dates = [m for m in s.mentions if m.get("type") == "DATE"]
+        starts = self.lexicon.modality.get("effective_from", frozenset())
+        dates = [m for m in dates if not self._after(s, m["span"][0], starts)]
         if dates:
             trig_at = s.tokens[a].start
             best = min(dates, key=lambda m: abs(m["span"][0] - trig_at))
@@ -576,6 +613,11 @@ class EventCoder:
         if doc.publication_date:
             return doc.publication_date[:10], 2
         return None, 3
+
+    def _after(self, s: _Sentence, char: int, table) -> bool:
+        """Whether the token at character `char` follows one of `table`'s phrases (within two tokens)."""
+        i = self._tok_index(s, char)
+        return any(_has(table, s.keys, j) and j + _has(table, s.keys, j) >= i - 1 for j in range(max(0, i - 3), i))
 
     def _casualties(self, s: _Sentence, lo: int = 0, hi: int | None = None) -> tuple[int | None, int | None]:
         """Deaths and wounded the clause reports: numbers in a list that a killing word opens, plus

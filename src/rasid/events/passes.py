@@ -52,10 +52,12 @@ def same_event(x: dict, y: dict, *, within_document: bool = False) -> bool:
         dx = dy = None
     if dx and dy and abs((dx - dy).days) > LINK_MAX_DAYS:
         return False
+    agreement = x["event_type"] == "Strategic developments" and x.get("sub_event_type") == y.get("sub_event_type") \
+        and x.get("sub_event_type") == "Agreement"
     for role in ("actor1", "actor2"):
         ax, ay = (x.get(role) or {}).get("id"), (y.get(role) or {}).get("id")
-        if ax and ay and ax != ay:
-            return False
+        if ax and ay and ax != ay and not (within_document and agreement):
+            return False  # (one article's agreement is one agreement, whichever party a sentence names first)
     if within_document:
         return True
     return x["doc_id"] != y["doc_id"]
