@@ -121,3 +121,43 @@ def test_two_reports_of_one_event_are_linked_and_their_tolls_summarised(code):
     assert linked[0]["fatalities_range"] == {"low": 5, "best": 5, "high": 7, "sources": {"A": 5, "B": 7}}
     other = dict(b.as_dict(), story_id="s2")
     assert link_events([dict(a.as_dict(), story_id="s1"), other])[0]["same_as"] == []
+
+
+@pytest.mark.parametrize("text", [
+    # an operation's name is not news; "القادم" makes the attack upcoming
+    "ويمثل الهجوم القادم المرحلة الأخيرة من عملية استعادة سرت التي بدأت في أيار.",
+    # talk about the war, with no verb saying fighting broke out
+    'وقال المسماري: "المعركة الآن بين الليبيين والأتراك بشكل مباشر".',
+    "وبررت قوات حفتر انسحابها من الغرب الليبي برغبتها في إبعاد العاصمة عن القتال.",
+    # a fistfight is not an armed clash
+    "وأشار إلى أن الخلافات بين الضباط وقادة قوات حفتر وصلت إلى حد الاشتباك الجسدي.",
+    # "in response to" points back at events reported before
+    "وقال إن العملية تأتي ردا على القصف المتواصل لأحياء طرابلس.",
+])
+def test_background_and_commentary_are_not_events(code, text):
+    assert code(text) == []
+
+
+def test_a_verb_of_occurrence_makes_general_fighting_words_an_event(code):
+    e = one(code("واندلعت المعارك مجددا في محيط مدينة سرت بين قوات الوفاق وقوات حفتر."))
+    assert e.event_type == "Battles" and e.location["name"] == "Sirte"
+
+
+def test_a_place_in_a_title_is_not_where_it_happened(code):
+    events = code("أعلنت قوات الوفاق تنفيذ ضربات جوية ضد قوات حفتر، أسفرت عن مقتل آمر عمليات سرت سالم درياق.\n"
+                  "وأضاف المتحدث باسم قوات الوفاق أن سلاح الجو التابع للوفاق استهدف بغارات غرفة عمليات قوات حفتر "
+                  "في منطقة الوشكة.")
+    assert events and all(e.location["name"] == "Al Washka" for e in events)  # the next sentence says where
+    assert events[0].fatalities == 1
+
+
+def test_the_date_an_agreement_takes_effect_is_not_its_date(code):
+    e = one(code("أعلن الرئيس المصري عبد الفتاح السيسي اليوم في القاهرة عن مبادرة سياسية لإنهاء الصراع في ليبيا "
+                 "تدعو لوقف إطلاق النار بداية من الثامن من الشهر الجاري.", published="2020-06-06"))
+    assert e.sub_event_type == "Agreement" and e.event_date == "2020-06-06"
+
+
+def test_places_of_a_background_clause_do_not_locate_the_event(code):
+    events = code("دخلت قوات الوفاق مدينة سرت.\nوتعتبر هذه أولى المعارك المباشرة بين الطرفين بعد أن انسحبت "
+                  "قوات حفتر دون اشتباكات من ترهونة.")
+    assert all(e.location["name"] == "Sirte" for e in events)

@@ -335,12 +335,12 @@ class EventCoder:
             _has(self.lexicon.modality.get("campaign", frozenset()), s.keys, a - 1) > 0
 
     def _generic_fighting(self, s: _Sentence, a: int, b: int) -> bool:
-        """"المعركة الآن بين ..." with no place in the sentence: talk about the war, not an event."""
+        """A general word for the war ("المعركة الآن بين ..."، "عن القتال") that no verb says broke out."""
         generic = self.lexicon.modality.get("generic_fighting", frozenset())
-        if b - a != 1 or (s.keys[a],) not in generic and (strip_proclitics(s.keys[a])[1:2] or ("",))[0] not in \
-                {k[0] for k in generic}:
+        if b - a != 1 or not any((r,) in generic for r in strip_proclitics(s.keys[a])):
             return False
-        return not any(m.get("lat") is not None and m.get("place_kind") != "country" for m in s.mentions)
+        occurrence = self.lexicon.modality.get("occurrence", frozenset())
+        return not any(_has(occurrence, s.keys, i) for i in range(max(0, a - 3), a))
 
     def _new_clause(self, s: _Sentence, after: int, at: int) -> bool:
         return any(s.keys[i] in CLAUSE_BREAKS or strip_proclitics(s.keys[i])[-1] in CLAUSE_BREAKS
@@ -593,7 +593,8 @@ class EventCoder:
             m, source = last_place, "context"
         else:
             countries = [m for m in s.mentions if m.get("place_kind") == "country"]
-            same_article = [m for m in doc_places if m.get("segment", s.segment) == s.segment]
+            same_article = [m for m in doc_places if m.get("segment", s.segment) == s.segment
+                            and not s.start <= m["span"][0] < s.end]  # this sentence's were weighed above
             m = countries[0] if countries else (same_article[0] if same_article else None)
             source = "context"
         if m is None:
