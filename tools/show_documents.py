@@ -39,6 +39,17 @@ def main(path: str) -> int:
             print("  countries: " + ", ".join(f"{c['name']} x{c['mentions']}" for c in doc["countries"]))
         for e in events.get(doc["doc_id"], []):
             print(f"  event line {e['line']:>2}: {e['notes_en']}")
+    stories_path = Path(path).with_name("stories.jsonl")
+    if stories_path.exists():
+        for line in stories_path.read_text(encoding="utf-8").splitlines():
+            story = json.loads(line)
+            conflicts = (story.get("comparison") or {}).get("conflicts") or []
+            print(f"\nstory {story['story_id']}: {story.get('title_en') or story['title_ar']}")
+            for c in conflicts:
+                print(f"  conflict ({c['kind']}): {c['summary_en'][:160]}")
+    report = Path(path).with_name("report.html")
+    if report.exists():
+        print(f"\nreport: {report}   dashboard: rasid serve --out {report.parent}")
     return 0
 
 
