@@ -78,7 +78,8 @@ def main() -> int:
         build_store(args.store, args.data)
     with Store(args.store) as store:
         t0 = time.perf_counter()
-        built = build_views(store, on_story=lambda n: n % 2000 == 0 and print(f"  views: {n:,} stories", flush=True))
+        built = build_views(store, on_story=lambda n, total: n % 2000 == 0 and print(
+            f"  views: {n:,} of {total:,} stories", flush=True))
         print(f"views refreshed in {time.perf_counter() - t0:,.1f} s: {built}")
         counts = {t: store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
                   for t in ("documents", "stories", "events", "story_views")}

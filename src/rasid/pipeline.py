@@ -74,7 +74,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
             stories: StoryClusterer | None | bool = True, entities=True, events=True, views: bool = True,
             on_document: Callable[[Article | Skipped], None] | None = None,
             on_story_segment: Callable[[int], None] | None = None,
-            on_entity_documents: Callable[[int], None] | None = None) -> RunReport:
+            on_entity_documents: Callable[[int], None] | None = None,
+            on_story_view: Callable[[int, int], None] | None = None) -> RunReport:
     """Read every input, clean new and changed articles, store them, and run the corpus passes.
 
     Unchanged articles (same doc_id and content hash as stored) are not processed again, so a
@@ -157,7 +158,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
         if views:
             from rasid.views import build_views
 
-            report.views = build_views(store)
+            report.views = build_views(store, on_story=on_story_view)
     except BaseException:
         store.finish_run(run_id, report.as_dict(), status="interrupted")
         raise

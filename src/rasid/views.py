@@ -59,8 +59,11 @@ def _basis(story: dict, events: list[dict], n_mentions: int) -> str:
     return hashlib.blake2b(raw.encode("utf-8"), digest_size=10).hexdigest()
 
 
-def build_views(store: Store, *, lexicon=None, on_story: Callable[[int], None] | None = None) -> dict[str, int]:
-    """Refresh the events table, the story views and the search index; return what was (re)built."""
+def build_views(store: Store, *, lexicon=None, on_story: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Refresh the events table, the story views and the search index; return what was (re)built.
+
+    `on_story(done, total)` is called as story views are computed (for a progress bar).
+    """
     from rasid.brief.brief import brief_story
     from rasid.compare import FramingLexicon, compare_story
 
@@ -92,7 +95,7 @@ def build_views(store: Store, *, lexicon=None, on_story: Callable[[int], None] |
             store.write_story_views(views)
             views = []
         if on_story is not None:
-            on_story(n)
+            on_story(n, len(todo))
     store.write_story_views(views)
     indexed = 0
     missing = store.docs_missing_search()

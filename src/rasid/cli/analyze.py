@@ -113,6 +113,11 @@ def run(args: argparse.Namespace) -> int:
                         "entities", total=len(store.docs_missing_layer("entity")) + n, docs="")
                 progress.advance(state["entities"], n)
 
+            def on_story_view(done: int, total: int) -> None:
+                if "views" not in state:
+                    state["views"] = progress.add_task("briefs", total=total, docs="")
+                progress.update(state["views"], completed=done)
+
             options.on_file = on_file
             entities = not args.no_entities
             if entities and (args.actors or args.places):
@@ -124,7 +129,8 @@ def run(args: argparse.Namespace) -> int:
                     PlaceGazetteer.from_data(aliases=args.places), actors.common_words))
             report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document,
                              workers=args.workers, stories=not args.no_stories, on_story_segment=on_story_segment,
-                             entities=entities, on_entity_documents=on_entity_documents)
+                             entities=entities, on_entity_documents=on_entity_documents,
+                             on_story_view=on_story_view)
             progress.update(task, completed=n_files, docs=state["docs"])
         written = write_outputs(store, out)
     for s in report.skipped[:MAX_WARNINGS_SHOWN]:
