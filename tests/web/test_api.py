@@ -110,3 +110,13 @@ def test_dashboard_pages_render(client, sirte):
     assert '<mark class="m-PERS"' in doc and 'class="ev-sentence"' in doc
     assert "الجفرة" in client.get("/search", params={"q": "الجفرة"}).text
     assert client.get("/events", params={"place": "سرت"}).status_code == 200
+
+
+def test_events_counted_by_place_for_the_map(client):
+    places = client.get("/api/events/places").json()["places"]
+    distinct = client.get("/api/events", params={"distinct": True, "limit": 1000}).json()["events"]
+    located = [e for e in distinct if e["location"]]
+    assert sum(p["reports"] for p in places) == len(located)
+    sirte = next(p for p in places if p["location"] == "Sirte")
+    assert sirte["location_ar"] == "سرت" and abs(sirte["lat"] - 31.2) < 0.1
+    assert "سرت" in client.get("/map").text

@@ -534,31 +534,27 @@ class Store:
         `actor` matches either role by canonical id or side; `place` the English or Arabic place
         name; dates are ISO days, inclusive. With `distinct`, linked reports of one event count once.
         """
-        where, args = [], []
-        for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("outlet", outlet),
-                              ("country", country), ("story_id", story_id), ("doc_id", doc_id)):
-            if value:
-                where.append(f"{column} = ?")
-                args.append(value)
-        if actor:
-            where.append("(actor1 = ? OR actor2 = ? OR side1 = ? OR side2 = ?)")
-            args += [actor] * 4
-        if place:
-            where.append("(location = ? OR location_ar = ?)")
-            args += [place, place]
-        if date_from:
-            where.append("event_date >= ?")
-            args.append(date_from)
-        if date_to:
-            where.append("event_date <= ?")
-            args.append(date_to)
-        if distinct:
-            where.append("lead = event_id")
+        where, args = _event_filters(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
+                                     outlet=outlet, country=country, story_id=story_id, doc_id=doc_id,
+                                     date_from=date_from, date_to=date_to, distinct=distinct)
         sql = " WHERE " + " AND ".join(where) if where else ""
         total = self.db.execute("SELECT count(*) FROM events" + sql, args).fetchone()[0]
         page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
         rows = self.db.execute("SELECT data FROM events" + sql + " ORDER BY event_date DESC, event_id" + page, args)
         return total, [json.loads(r[0]) for r in rows]
+
+    def event_places(self, **filters) -> list[dict]:
+        """Matching events counted by place (linked reports once): for a map of a whole selection."""
+        where, args = _event_filters(**filters, distinct=True)
+        sql = " WHERE location IS NOT NULL" + (" AND " + " AND ".join(where) if where else "")
+        rows = self.db.execute(
+            "SELECT location, location_ar, json_extract(data, '$.location.lat'), json_extract(data, '$.location.lon'), "
+            "country, count(*), group_concat(DISTINCT event_type), min(event_date), max(event_date) FROM events"
+            + sql + " GROUP BY location, location_ar ORDER BY count(*) DESC LIMIT 2000", args)
+        return [{"location": r[0], "location_ar": r[1], "lat": r[2], "lon": r[3], "country": r[4], "reports": r[5],
+                 "event_type": r[6].split(",")[0] if r[6] else None, "types": r[6].split(",") if r[6] else [],
+                 "date": r[7] if r[7] == r[8] else f"{r[7]} – {r[8]}",
+                 "notes_en": f"{r[5]} events: " + ", ".join(r[6].split(",") if r[6] else [])} for r in rows]
 
     def event_facets(self) -> dict[str, list]:
         """The values the events can be filtered by, most frequent first (for filter menus)."""
@@ -606,3 +602,29 @@ class Store:
 
 def _key_hash(key: str) -> str | None:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest() if key else None
+
+
+def _event_filters(*, event_type=None, sub_event_type=None, actor=None, place=None, outlet=None, country=None,
+                   story_id=None, doc_id=None, date_from=None, date_to=None, distinct=False) -> tuple[list[str], list]:
+    """SQL conditions and arguments for the events table (see :meth:`Store.query_events`)."""
+    where, args = [], []
+    for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("outlet", outlet),
+                          ("country", country), ("story_id", story_id), ("doc_id", doc_id)):
+        if value:
+            where.append(f"{column} = ?")
+            args.append(value)
+    if actor:
+        where.append("(actor1 = ? OR actor2 = ? OR side1 = ? OR side2 = ?)")
+        args += [actor] * 4
+    if place:
+        where.append("(location = ? OR location_ar = ?)")
+        args += [place, place]
+    if date_from:
+        where.append("event_date >= ?")
+        args.append(date_from)
+    if date_to:
+        where.append("event_date <= ?")
+        args.append(date_to)
+    if distinct:
+        where.append("lead = event_id")
+    return where, args

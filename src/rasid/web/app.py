@@ -93,6 +93,14 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                               distinct, limit, offset)
         return {"total": total, "limit": limit, "offset": offset, "events": rows}
 
+    @app.get("/api/events/places", tags=["events"])
+    def api_event_places(event_type: str | None = None, actor: str | None = None, outlet: str | None = None,
+                         country: str | None = None, story: str | None = None, date_from: str | None = None,
+                         date_to: str | None = None):
+        """Matching events counted by place (linked reports once), for maps of a whole selection."""
+        return {"places": store.event_places(event_type=event_type, actor=actor, outlet=outlet, country=country,
+                                             story_id=story, date_from=date_from, date_to=date_to)}
+
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     def api_document(doc_id: str):
         """A document (text, lines, segments, sentences) with every extracted mention and event."""
@@ -175,6 +183,14 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
         query = "&".join(f"{k}={escape(v)}" for k, v in filters.items() if v)
         return page("events.html", request, events=rows, total=total, filters=filters, facets=store.event_facets(),
                     points=points, page_no=page_no, pages=-(-total // PAGE), query=query, doc_href=doc_href)
+
+    @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
+    def map_page(request: Request, event_type: str | None = None, actor: str | None = None,
+                 outlet: str | None = None, date_from: str | None = None, date_to: str | None = None):
+        filters = {"event_type": event_type, "actor": actor, "outlet": outlet, "date_from": date_from,
+                   "date_to": date_to}
+        places = store.event_places(**{k: v or None for k, v in filters.items()})
+        return page("map.html", request, places=places, filters=filters, facets=store.event_facets())
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(request: Request, doc_id: str):
