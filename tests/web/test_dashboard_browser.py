@@ -102,3 +102,20 @@ def test_events_page_filters_and_map(server, browser):
     assert all("سرت" in rows.nth(i).inner_text() for i in range(rows.count()))
     assert int(page.get_attribute("div.map", "data-markers")) == rows.count()
     page.close()
+
+
+def test_report_opens_offline_in_a_browser(seeds_out, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 1200})
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto((seeds_out / "report.html").as_uri())
+    page.wait_for_function("document.querySelectorAll('div.map[data-markers]').length === "
+                           "document.querySelectorAll('div.map').length")
+    markers = [int(m) for m in page.eval_on_selector_all("div.map", "els => els.map(e => e.dataset.markers)")]
+    assert markers and all(n > 0 for n in markers)
+    assert page.locator("div.map path.leaflet-interactive").count() > sum(markers)  # outlines too
+    assert all(u.startswith(("file:", "data:")) for u in requests), [u for u in requests if u.startswith("http")]
+    assert not errors, errors
+    page.close()
