@@ -15,6 +15,7 @@ from rasid.document import Document, LineStatus
 __all__ = ["brief_story", "story_title_en"]
 
 SUMMARY_SENTENCES = 3
+MAX_CANDIDATES = 400  # a story of 90 articles has ~1,500 sentences; its leads are what a summary is made of
 MAX_EN_EVENTS = 4
 
 
@@ -35,6 +36,8 @@ def brief_story(story: Mapping, docs: Mapping[str, Document], events: Sequence[d
                 candidates.append(Candidate(doc.text[s.start:s.end], doc.doc_id, source_key(doc), index,
                                             (s.start, s.end), s.line, doc.publication_date))
                 index += 1
+    if len(candidates) > MAX_CANDIDATES:  # the earliest sentences of every article, up to the cap
+        candidates = sorted(candidates, key=lambda c: (c.index, c.doc_id))[:MAX_CANDIDATES]
     chosen = summarize(candidates, k=SUMMARY_SENTENCES)
     events = [e for e in events if e["doc_id"] in docs]
     clusters = event_clusters(events)
