@@ -161,3 +161,8 @@ def test_places_of_a_background_clause_do_not_locate_the_event(code):
     events = code("دخلت قوات الوفاق مدينة سرت.\nوتعتبر هذه أولى المعارك المباشرة بين الطرفين بعد أن انسحبت "
                   "قوات حفتر دون اشتباكات من ترهونة.")
     assert all(e.location["name"] == "Sirte" for e in events)
+
+
+def test_a_time_of_day_with_after_is_not_a_background_clause(code):
+    e = one(code("قصفت قوات حفتر بعد ظهر اليوم مواقع لقوات الوفاق في سرت."))
+    assert e.location["name"] == "Sirte" and e.location["from"] == "sentence"

@@ -566,7 +566,7 @@ class EventCoder:
                   hi: int | None = None) -> dict | None:
         hi = len(s.keys) if hi is None else hi
         places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") not in ("country",)]
-        back = self.lexicon.modality.get("background", frozenset())
+        back = self.lexicon.modality.get("background_clause", frozenset())
         # "... بعد أن انسحبت الأخيرة دون اشتباكات في مدن ترهونه": a place of the background clause is not this event's
         cut = next((i for i in range(a + 1, hi) if _has(back, s.keys, i)), None)
         if cut is not None:
