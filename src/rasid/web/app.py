@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from html import escape
 from pathlib import Path
 
@@ -31,11 +32,20 @@ PAGE = 50
 
 def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
     """The application serving the store at `db`."""
-    store = Store.open_readonly(db) if read_only else Store(db)
+    opened = Store.open_readonly(db) if read_only else Store(db)  # fails early on a bad path
+    local = threading.local()
+    local.store = opened
+
+    def current() -> Store:
+        """This thread's connection (the server answers requests in a pool of threads)."""
+        if getattr(local, "store", None) is None:
+            local.store = Store.open_readonly(db) if read_only else Store(db)
+        return local.store
+
     app = FastAPI(title="Rasid API", version=__version__, docs_url=None, redoc_url=None,
-                  description="Stories, events, documents and search over a Rasid store. Every event and "
+                  description="Stories, events, documents and search over a Rasid current(). Every event and "
                               "claim carries its document id and the character span of its sentence.")
-    app.state.store = store
+    app.state.store = opened
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     try:
         import swagger_ui_bundle
@@ -59,24 +69,24 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
     def api_stories(limit: int = Query(PAGE, ge=1, le=500), offset: int = Query(0, ge=0),
                     min_size: int = Query(1, ge=1, description="only stories with at least this many articles")):
         """Stories, newest first: titles (Arabic, English), dates, size, outlets, event count."""
-        total, rows = store.list_stories(limit=limit, offset=offset, min_size=min_size)
+        total, rows = current().list_stories(limit=limit, offset=offset, min_size=min_size)
         return {"total": total, "limit": limit, "offset": offset, "stories": rows}
 
     @app.get("/api/stories/{story_id}", tags=["stories"])
     def api_story(story_id: str):
         """One story: members, brief (Arabic summary with spans, English brief, claims, timeline),
         comparison (sources × events, conflicts, names per outlet, framing) and its events."""
-        story = store.get_story(story_id)
+        story = current().get_story(story_id)
         if story is None:
             raise HTTPException(404, f"no story {story_id}")
-        view = store.story_view(story_id) or {}
-        _, events = store.query_events(story_id=story_id, limit=None)
+        view = current().story_view(story_id) or {}
+        _, events = current().query_events(story_id=story_id, limit=None)
         return {**story, "title_en": (view.get("brief") or {}).get("title_en"), "brief": view.get("brief"),
                 "comparison": view.get("comparison"), "events": events}
 
     def _events(event_type, sub_event_type, actor, place, outlet, country, story, date_from, date_to, distinct,
                 limit, offset):
-        return store.query_events(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
+        return current().query_events(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
                                   outlet=outlet, country=country, story_id=story, date_from=date_from,
                                   date_to=date_to, distinct=distinct, limit=limit, offset=offset)
 
@@ -98,26 +108,26 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                          country: str | None = None, story: str | None = None, date_from: str | None = None,
                          date_to: str | None = None):
         """Matching events counted by place (linked reports once), for maps of a whole selection."""
-        return {"places": store.event_places(event_type=event_type, actor=actor, outlet=outlet, country=country,
+        return {"places": current().event_places(event_type=event_type, actor=actor, outlet=outlet, country=country,
                                              story_id=story, date_from=date_from, date_to=date_to)}
 
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     def api_document(doc_id: str):
         """A document (text, lines, segments, sentences) with every extracted mention and event."""
-        doc = store.get_document(doc_id)
+        doc = current().get_document(doc_id)
         if doc is None:
             raise HTTPException(404, f"no document {doc_id}")
-        _, events = store.query_events(doc_id=doc_id, limit=None)
-        return {**doc.to_json(), "mentions": list(store.annotations("entity", doc_id)), "events": events}
+        _, events = current().query_events(doc_id=doc_id, limit=None)
+        return {**doc.to_json(), "mentions": list(current().annotations("entity", doc_id)), "events": events}
 
     @app.get("/api/search", tags=["search"])
     def api_search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200),
                    offset: int = Query(0, ge=0)):
         """Full-text search with Arabic normalisation (hamza/alef forms, ta marbuta, diacritics,
         attached proclitics: سرت finds وسرت and بسرت)."""
-        total, hits = store.search(search_key(q), limit=limit, offset=offset)
+        total, hits = current().search(search_key(q), limit=limit, offset=offset)
         for h in hits:
-            h["snippet"] = _snippet(store, h["doc_id"], q)
+            h["snippet"] = _snippet(current(), h["doc_id"], q)
         return {"total": total, "query": q, "hits": hits}
 
     @app.get("/api/export/events.{fmt}", tags=["exports"])
@@ -155,16 +165,16 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request, page_no: int = Query(1, alias="page", ge=1), min_size: int = Query(1, ge=1)):
-        total, rows = store.list_stories(limit=PAGE, offset=(page_no - 1) * PAGE, min_size=min_size)
+        total, rows = current().list_stories(limit=PAGE, offset=(page_no - 1) * PAGE, min_size=min_size)
         return page("index.html", request, stories=rows, total=total, page_no=page_no, pages=-(-total // PAGE),
-                    min_size=min_size, n_documents=store.count_documents())
+                    min_size=min_size, n_documents=current().count_documents())
 
     @app.get("/stories/{story_id}", response_class=HTMLResponse, include_in_schema=False)
     def story_page(request: Request, story_id: str):
-        story = store.get_story(story_id)
+        story = current().get_story(story_id)
         if story is None:
             raise HTTPException(404, f"no story {story_id}")
-        return page("story.html", request, s=prepare_story(story, store.story_view(story_id)), doc_href=doc_href)
+        return page("story.html", request, s=prepare_story(story, current().story_view(story_id)), doc_href=doc_href)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events_page(request: Request, event_type: str | None = None, actor: str | None = None,
@@ -181,7 +191,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                    "country": (e.get("location") or {}).get("country"),
                    "notes_en": e.get("notes_en")} for e in rows]
         query = "&".join(f"{k}={escape(v)}" for k, v in filters.items() if v)
-        return page("events.html", request, events=rows, total=total, filters=filters, facets=store.event_facets(),
+        return page("events.html", request, events=rows, total=total, filters=filters, facets=current().event_facets(),
                     points=points, page_no=page_no, pages=-(-total // PAGE), query=query, doc_href=doc_href)
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
@@ -189,24 +199,24 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                  outlet: str | None = None, date_from: str | None = None, date_to: str | None = None):
         filters = {"event_type": event_type, "actor": actor, "outlet": outlet, "date_from": date_from,
                    "date_to": date_to}
-        places = store.event_places(**{k: v or None for k, v in filters.items()})
-        return page("map.html", request, places=places, filters=filters, facets=store.event_facets())
+        places = current().event_places(**{k: v or None for k, v in filters.items()})
+        return page("map.html", request, places=places, filters=filters, facets=current().event_facets())
 
     @app.get("/documents/{doc_id}", response_class=HTMLResponse, include_in_schema=False)
     def document_page(request: Request, doc_id: str):
-        doc = store.get_document(doc_id)
+        doc = current().get_document(doc_id)
         if doc is None:
             raise HTTPException(404, f"no document {doc_id}")
-        mentions = list(store.annotations("entity", doc_id))
-        _, events = store.query_events(doc_id=doc_id, limit=None)
+        mentions = list(current().annotations("entity", doc_id))
+        _, events = current().query_events(doc_id=doc_id, limit=None)
         return page("document.html", request, doc=doc, body=Markup(_highlighted(doc, mentions, events)),
                     mentions=mentions, events=events, doc_href=doc_href)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
     def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1)):
-        total, hits = store.search(search_key(q), limit=PAGE, offset=(page_no - 1) * PAGE) if q.strip() else (0, [])
+        total, hits = current().search(search_key(q), limit=PAGE, offset=(page_no - 1) * PAGE) if q.strip() else (0, [])
         for h in hits:
-            h["snippet"] = _snippet(store, h["doc_id"], q)
+            h["snippet"] = _snippet(current(), h["doc_id"], q)
         return page("search.html", request, q=q, hits=hits, total=total)
 
     return app
