@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 __all__ = ["build_views", "linked_events", "search_key", "SEARCH_BATCH"]
 
 SEARCH_BATCH = 500
-VIEW_VERSION = 1  # bump when compare or brief change what they compute: every story view is rebuilt
+VIEW_VERSION = 2  # bump when compare or brief change what they compute: every story view is rebuilt
 
 
 def search_key(text: str) -> str:

@@ -163,12 +163,11 @@ def _territory_conflicts(events, src_of, docs, lexicon: FramingLexicon) -> list[
         place = (fulls[0][0].get("location") or {})
         out.append({"kind": "territory", "event_id": fulls[0][0]["event_id"], "location": place.get("name_en"),
                     "location_ar": place.get("name_ar"),
-                    "summary_en": f"Control of {place.get('name_en')} is disputed: "
-                                  + "; ".join(f"{source_label(docs[e['doc_id']])}"
-                                              f"{_voice(e)} reports an advance into or control of it"
-                                              for e, _, _ in fulls)
-                                  + " — " + "; ".join(f"{source_label(docs[e['doc_id']])}{_voice(e)} reports "
-                                                      f"only a limited advance or a repelled attack" for e, _, _ in limits),
+                    "summary_en": f"Control of {place.get('name_en')} is disputed. Entry or control: "
+                                  + "; ".join(_unique_text(source_label(docs[e["doc_id"]]) + _voice(e) for e, _, _ in fulls))
+                                  + ". Only a limited advance or a repelled attack: "
+                                  + "; ".join(_unique_text(source_label(docs[e["doc_id"]]) + _voice(e) for e, _, _ in limits))
+                                  + ".",
                     "claims": [_claim(e, src_of, docs, claim=kind, cue=cue) for e, kind, cue in fulls + limits]})
     return out
 
@@ -217,6 +216,10 @@ def _unique(items: Iterable[tuple]) -> list[tuple]:
             seen.add(item[0]["event_id"])
             out.append(item)
     return out
+
+
+def _unique_text(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def _surface(text: str) -> str:
