@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from functools import lru_cache
 from collections.abc import Callable
 
 from rasid.store import Store
@@ -19,7 +20,7 @@ from rasid.text.tokens import strip_proclitics
 
 log = logging.getLogger(__name__)
 
-__all__ = ["build_views", "linked_events", "search_key", "SEARCH_BATCH"]
+__all__ = ["build_views", "linked_events", "search_key", "word_search_key", "SEARCH_BATCH"]
 
 SEARCH_BATCH = 500
 VIEW_VERSION = 2  # bump when compare or brief change what they compute: every story view is rebuilt
@@ -36,7 +37,13 @@ def search_key(text: str) -> str:
     Both the text and the query go through it, so an over-stripped word (وصلت -> صلت) still
     finds itself.
     """
-    return " ".join(strip_proclitics(w)[-1] for w in match_key(text).split())
+    return " ".join(word_search_key(w) for w in match_key(text).split())
+
+
+@lru_cache(maxsize=262_144)
+def word_search_key(word: str) -> str:
+    """The search key of one already folded word (cached: news repeats its words)."""
+    return strip_proclitics(word)[-1]
 
 
 def linked_events(store: Store) -> list[dict]:

@@ -89,6 +89,7 @@ CREATE INDEX IF NOT EXISTS events_doc ON events(doc_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(title, body, tokenize="unicode61 remove_diacritics 2");
 CREATE TABLE IF NOT EXISTS search_index (
   doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE, fts_rowid INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS search_index_rowid ON search_index(fts_rowid);
 CREATE TABLE IF NOT EXISTS skips (
   run_id INTEGER NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
 """
@@ -253,6 +254,11 @@ class Store:
             return None
         return Article(r[0], r[1], r[2], r[3], title=r[4], url=r[5], outlet=r[6], published=r[7], encoding=r[8],
                        extra=json.loads(r[9]))
+
+    def document_text(self, doc_id: str) -> str | None:
+        """The text of one document (without loading its lines and sentences)."""
+        r = self.db.execute("SELECT text FROM articles WHERE doc_id=?", (doc_id,)).fetchone()
+        return r[0] if r else None
 
     def doc_ids(self) -> list[str]:
         """Return the stored doc_ids in order."""

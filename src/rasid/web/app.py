@@ -236,17 +236,19 @@ def _csv(rows: list[dict]) -> str:
 
 def _snippet(store: Store, doc_id: str, query: str, width: int = 90) -> str:
     """Original text around the first word of the document that matches a query word."""
+    from rasid.text.normalize import match_key
     from rasid.text.tokens import tokenize
+    from rasid.views import word_search_key
 
-    doc = store.get_document(doc_id)
-    if doc is None:
+    text = store.document_text(doc_id)
+    if text is None:
         return ""
     wanted = set(search_key(query).split())
-    for t in tokenize(doc.text):
-        if t.kind == "word" and search_key(t.text) in wanted:
-            a, b = max(0, t.start - width), min(len(doc.text), t.end + width)
-            return ("…" if a else "") + doc.text[a:b].replace("\n", " ") + ("…" if b < len(doc.text) else "")
-    return doc.text[:2 * width].replace("\n", " ")
+    for t in tokenize(text):
+        if t.kind == "word" and word_search_key(match_key(t.text)) in wanted:
+            a, b = max(0, t.start - width), min(len(text), t.end + width)
+            return ("…" if a else "") + text[a:b].replace("\n", " ") + ("…" if b < len(text) else "")
+    return text[:2 * width].replace("\n", " ")
 
 
 def _highlighted(doc, mentions: list[dict], events: list[dict]) -> str:
