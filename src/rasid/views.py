@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from functools import lru_cache
 from collections.abc import Callable
+from functools import lru_cache
 
 from rasid.store import Store
 from rasid.text.normalize import match_key
