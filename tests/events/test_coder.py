@@ -166,3 +166,35 @@ def test_places_of_a_background_clause_do_not_locate_the_event(code):
 def test_a_time_of_day_with_after_is_not_a_background_clause(code):
     e = one(code("قصفت قوات حفتر بعد ظهر اليوم مواقع لقوات الوفاق في سرت."))
     assert e.location["name"] == "Sirte" and e.location["from"] == "sentence"
+
+
+def test_government_forces_mean_different_sides_before_and_after_2016(code):
+    text = "قصفت القوات الحكومية مواقع لمسلحين في بنغازي."
+    assert one(code(text, published="2015-07-25")).actor1["id"] == "LNA"
+    assert one(code(text, published="2020-06-10")).actor1["id"] == "GNA"
+
+
+def test_a_dual_verb_counts_two_dead(code):
+    e = one(code("قالت مصادر طبية إن شخصين قتلا وأصيب عشرة بجروح في اشتباكات في وسط مدينة بنغازي.",
+                 published="2015-07-25"))
+    assert (e.fatalities, e.wounded) == (2, 10)
+
+
+def test_the_sides_of_a_clash_come_in_the_order_named_after_between(code):
+    e = one(code("قتل جنديان في اشتباكات في وسط بنغازي بين قوات الحكومة ومقاتلي مجلس شورى ثوار بنغازي.",
+                 published="2015-07-25"))
+    assert (e.actor1["id"], e.actor2["id"]) == ("LNA", "Shura-Council-Benghazi")
+
+
+def test_a_landmark_and_the_speakers_base_do_not_locate_the_event(code):
+    e = one(code("اندلعت اشتباكات عنيفة في مدينة سبها الواقعة على مسافة 700 كيلومتر جنوب طرابلس.",
+                 published="2015-07-21"))
+    assert e.location["name"] == "Sabha"
+    e = one(code("وقال مصدر عسكري بقاعدة بنينا الجوية إن الطائرات الحربية استهدفت مواقع المسلحين في درنة.",
+                 published="2015-07-25"))
+    assert e.location["name"] == "Derna"
+
+
+def test_a_war_going_on_since_a_date_is_not_a_development(code):
+    assert code("ويخوض الطرفان معارك على عدة جبهات في جنوب ليبيا منذ أكثر من عام.", published="2015-07-23") == []
+    assert code("واندلعت الاشتباكات بين الجيش ومجلس شورى ثوار بنغازي منذ أكتوبر 2014.", published="2015-07-25") == []

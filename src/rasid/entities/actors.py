@@ -82,6 +82,8 @@ class ActorDictionary:
     very_common: frozenset[str] = frozenset()
     _exact: dict[tuple[str, ...], str] = field(default_factory=dict, repr=False)
     _skeleton: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
+    dated: tuple[tuple[str, str, str | None, str | None], ...] = ()  # (alias, actor id, from, until)
+    _dated: dict[tuple[str, ...], list[tuple[str | None, str | None, str]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for actor in self.actors.values():
@@ -94,6 +96,13 @@ class ActorDictionary:
                                                       f"{self._exact[words]!r} and {actor.id!r}")
                 self._exact[words] = actor.id
                 self._skeleton.setdefault(tuple(map(rasm, words)), []).append((words, actor.id))
+        for alias, actor_id, start, until in self.dated:
+            words = match_words(alias)
+            if actor_id not in self.actors:
+                raise LexiconError("actors", None, f"dated alias {alias!r}: {actor_id!r} is not an actor id")
+            if words in self._exact:
+                raise LexiconError("actors", None, f"dated alias {alias!r} is also an alias of {self._exact[words]!r}")
+            self._dated.setdefault(words, []).append((start, until, actor_id))
 
     @classmethod
     def from_data(cls, path: str | Path | None = None) -> ActorDictionary:
@@ -140,13 +149,21 @@ class ActorDictionary:
                     break
         return i
 
-    def lookup(self, keys: Sequence[str], *, typos: bool = True) -> tuple[Actor, str] | None:
-        """The actor a whole name (token keys, first one possibly with proclitics) refers to."""
+    def lookup(self, keys: Sequence[str], *, typos: bool = True, when: str | None = None) -> tuple[Actor, str] | None:
+        """The actor a whole name (token keys, first one possibly with proclitics) refers to.
+
+        `when` (an ISO date, the article's) resolves names whose referent changed over time
+        (``dated_aliases``); without it those names stay unresolved.
+        """
         for first in strip_proclitics(keys[0]) if keys else ():
             words = (first, *keys[1:])
             actor_id = self._exact.get(words)
             if actor_id:
                 return self.actors[actor_id], "exact"
+            if when and words in self._dated:
+                for start, until, dated_id in self._dated[words]:
+                    if (start is None or when >= start) and (until is None or when < until):
+                        return self.actors[dated_id], "exact"
         if not typos:
             return None
         for first in strip_proclitics(keys[0]) if keys else ():
@@ -166,14 +183,15 @@ class ActorDictionary:
                 hits.add(actor_id)
         return hits.pop() if len(hits) == 1 else None
 
-    def scan(self, keys: Sequence[str]) -> list[ActorMatch]:
-        """Longest non-overlapping mentions of known actors in a sentence of token keys."""
+    def scan(self, keys: Sequence[str], when: str | None = None) -> list[ActorMatch]:
+        """Longest non-overlapping mentions of known actors in a sentence of token keys (`when`: the
+        article's date, for names whose referent changed over time)."""
         out = []
         i, n = 0, len(keys)
         while i < n:
             best = None
             for j in range(min(n, i + MAX_ALIAS_WORDS), i, -1):
-                found = self.lookup(keys[i:j], typos=True)
+                found = self.lookup(keys[i:j], typos=True, when=when)
                 if found:
                     best = ActorMatch(found[0], i, j, found[1])
                     break
@@ -207,7 +225,17 @@ def _load(path: str) -> ActorDictionary:
         if actor.leader_of and actor.leader_of not in actors:
             raise LexiconError(path, None, f"actor {actor.id!r}: leader_of {actor.leader_of!r} is not an actor id")
     titles = tuple(sorted({match_words(t) for t in data.get("titles") or () if match_words(t)}, key=len, reverse=True))
-    return ActorDictionary(actors, titles, *_common_words())
+    dated = []
+    for row in data.get("dated_aliases") or ():
+        if not isinstance(row, dict) or not row.get("alias") or not row.get("actor"):
+            raise LexiconError(path, None, f"dated_aliases entry {row!r} needs 'alias' and 'actor'")
+        dated.append((row["alias"], row["actor"], _iso(row.get("from")), _iso(row.get("until"))))
+    return ActorDictionary(actors, titles, *_common_words(), dated=tuple(dated))
+
+
+def _iso(value) -> str | None:
+    """A YAML date (parsed or not) as an ISO string, for comparing with publication dates."""
+    return None if value is None else str(value)[:10]
 
 
 def _common_words() -> tuple[frozenset[str], frozenset[str]]:

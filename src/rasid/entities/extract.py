@@ -174,7 +174,7 @@ class EntityExtractor:
             taken = [False] * len(toks)
             # names are often quoted in part (قوات حكومة "الوفاق الوطني"): match across quote marks
             plain = [i for i, t in enumerate(toks) if t.text not in QUOTES]
-            for m in self.actors.scan([keys[i] for i in plain]):
+            for m in self.actors.scan([keys[i] for i in plain], when=(doc.publication_date or "")[:10] or None):
                 kind = TYPE_OF_ACTOR.get(m.actor.type, "ORG")
                 if kind == "LOC":
                     continue  # states are places (countries) here; the event coder reads them as actors

@@ -78,13 +78,15 @@ class Event:
     notes_en: str = ""
     also_lines: list[int] = field(default_factory=list)  # other sentences of the document reporting it
     specificity: float = 0.0  # how much the report says (picks the representative of merged reports)
+    date_from: str = "sentence"  # or "publication": no date in the text, the article's date stands in
 
     def as_dict(self) -> dict:
         return {"event_id": self.event_id, "doc_id": self.doc_id, "line": self.line, "span": list(self.span),
                 "sentence": self.sentence, "story_id": self.story_id, "trigger": self.trigger,
                 "event_type": self.event_type, "sub_event_type": self.sub_event_type, "actor1": self.actor1,
                 "actor2": self.actor2, "location": self.location, "event_date": self.event_date,
-                "time_precision": self.time_precision, "fatalities": self.fatalities, "wounded": self.wounded,
+                "time_precision": self.time_precision,
+                "date_from": self.date_from, "fatalities": self.fatalities, "wounded": self.wounded,
                 "attributed_to": self.attributed_to,
                 "attributed_side": self.attributed_side, "confidence": round(self.confidence, 2),
                 "modality": self.modality, "outlet": self.outlet, "notes_en": self.notes_en, "same_as": self.same_as,
@@ -128,6 +130,7 @@ class Lexicon:
         self.killed = _keyset(cas.get("killed", ()))
         self.wounded = _keyset(cas.get("wounded", ()))
         self.no_casualties = _keyset(cas.get("none", ()))
+        self.killed_dual = _keyset(cas.get("killed_dual", ()))
 
     @classmethod
     def from_data(cls, path: str | None = None) -> Lexicon:
@@ -194,8 +197,11 @@ class EventCoder:
             elif not self._continues_speech(s):
                 speaker = None
             found = self._events(doc, s, speaker, last_place, doc_places)
-            places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") != "country"]
-            if places:
+            primary, secondary = self._scene_places(s)
+            places = primary or secondary
+            if found and found[-1].location and found[-1].location.get("from") == "sentence":
+                last_place = next((m for m in places if m.get("id") == found[-1].location.get("id")), last_place)
+            elif places:
                 last_place = places[-1]
             events.extend(found)
         return merge_reports(events)
@@ -309,7 +315,8 @@ class EventCoder:
             if main and s.keys[t[0]][:1] == "و" and any(self._subordinate(s, u[0]) for u in triggers if u[0] < t[0]
                                                         and not self._new_clause(s, u[1], t[0])):
                 continue  # "بعد طردها قوات حفتر ... واستعادتها السيطرة": coordinated with background
-            if self._names_campaign(s, t[0], t[2]) or self._generic_fighting(s, t[0], t[1]):
+            if self._names_campaign(s, t[0], t[2]) or self._generic_fighting(s, t[0], t[1]) \
+                    or self._long_running(s, t[1]):
                 continue
             main.append(t)
         if not main:
@@ -342,6 +349,18 @@ class EventCoder:
         occurrence = self.lexicon.modality.get("occurrence", frozenset())
         return not any(_has(occurrence, s.keys, i) for i in range(max(0, a - 3), a))
 
+    def _long_running(self, s: _Sentence, b: int) -> bool:
+        """"يخوضون معارك ... منذ أكثر من عام"، "اندلعت منذ أكتوبر 2014": a war described, not a development."""
+        durations = self.lexicon.modality.get("durations", frozenset())
+        for k in range(b, min(len(s.keys), b + 10)):
+            if s.keys[k] in CLAUSE_BREAKS or s.keys[k] in ("،", ",", "."):
+                return False
+            if strip_proclitics(s.keys[k])[-1] == "منذ":
+                after = s.tokens[k].end
+                dated = any(m.get("type") == "DATE" and 0 <= m["span"][0] - after <= 12 for m in s.mentions)
+                return dated or any(_has(durations, s.keys, j) for j in range(k + 1, min(len(s.keys), k + 4)))
+        return False
+
     def _new_clause(self, s: _Sentence, after: int, at: int) -> bool:
         return any(s.keys[i] in CLAUSE_BREAKS or strip_proclitics(s.keys[i])[-1] in CLAUSE_BREAKS
                    for i in range(after, at))
@@ -369,7 +388,8 @@ class EventCoder:
                     specific += 2 if cue_sub != sub else 0
                     sub = cue_sub
                     break
-        location = self._location(s, a, b, last_place, doc_places, lo, hi)
+        location = self._location(s, a, b, last_place, doc_places, lo, hi,
+                                  (speaker or {}).get("span") if (speaker or {}).get("sentence") == s.start else None)
         actor1, actor2 = self._actors(s, a, b, trig, speaker, (location or {}).get("country"), lo, hi)
         if trig.role == "territory":
             side = (actor1 or {}).get("side")
@@ -378,6 +398,7 @@ class EventCoder:
                 and _any(lex.civilian, s.keys, b, hi):
             actor2 = {"id": "Civilians", "label_en": "Civilians", "label_ar": "مدنيون", "surface": None, "side": "Civilians"}
         event_date, precision = self._date(doc, s, a)
+        date_from = self._date_from(s) if event_date else "sentence"
         killed, wounded = self._casualties(s, lo, hi)
         start, end = s.start, s.end
         sentence = doc.text[start:end]
@@ -386,6 +407,7 @@ class EventCoder:
                       s.tokens[b - 1].end - start], event_type, sub, actor1, actor2, location, event_date, precision,
                       killed, wounded, speaker.get("name") if speaker else None,
                       attributed_side=((speaker or {}).get("actor") or {}).get("side"), modality=modality,
+                      date_from=date_from,
                       outlet=doc.outlet)
         if location is None or location.get("geo_precision") == 3 and location.get("id", "").startswith("cc:"):
             return None  # a development placed only in a whole country is the situation, not an event
@@ -517,6 +539,14 @@ class EventCoder:
             first = cands[0]
             other = next((c for c in cands if c[2]["id"] != first[2]["id"] and not self._subordinate(s, c[0])), None)
             return _clean(first[2]), _clean(other[2]) if other else None
+        if trig.event_type == "Battles":
+            # "اشتباكات في وسط بنغازي بين قوات الحكومة ومقاتلين إسلاميين": the sides in the order named
+            between = next((k for k in range(b, min(hi, b + 8)) if strip_proclitics(s.keys[k])[-1] == "بين"), None)
+            if between is not None:
+                sides = [c for c in cands if c[0] > between and c[0] - between <= MAX_ACTOR_GAP]
+                if sides:
+                    other = next((c for c in sides[1:] if c[2]["id"] != sides[0][2]["id"]), None)
+                    return _clean(sides[0][2]), _clean(other[2]) if other else None
         # an actor owning the weapon or unit before the trigger ("سلاح الجو التابع لقوات ...") is the agent
         owners = [c for c in before if affiliated(c)]
         if owners:
@@ -563,18 +593,11 @@ class EventCoder:
         return _clean(agent_actor), _clean(target_actor)
 
     def _location(self, s: _Sentence, a: int, b: int, last_place, doc_places, lo: int = 0,
-                  hi: int | None = None) -> dict | None:
+                  hi: int | None = None, speaker_span: tuple[int, int] | None = None) -> dict | None:
         hi = len(s.keys) if hi is None else hi
-        places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") not in ("country",)]
-        back = self.lexicon.modality.get("background_clause", frozenset())
-        # "... بعد أن انسحبت الأخيرة دون اشتباكات في مدن ترهونه": a place of the background clause is not this event's
-        cut = next((i for i in range(a + 1, hi) if _has(back, s.keys, i)), None)
-        if cut is not None:
-            places = [m for m in places if self._tok_index(s, m["span"][0]) < cut]
-        titles = self.lexicon.modality.get("place_titles", frozenset())
-        places = [m for m in places if not self._after(s, m["span"][0], titles)]
+        places, secondary = self._scene_places(s, a, hi, speaker_span)
         clause = [m for m in places if lo <= self._tok_index(s, m["span"][0]) < hi]
-        places = clause or places
+        places = clause or places or secondary
         if places:
             trig_at = s.tokens[a].start
 
@@ -603,6 +626,34 @@ class EventCoder:
                 "lat": m["lat"], "lon": m["lon"], "country": m.get("country"), "geo_precision": m.get("geo_precision"),
                 "from": source}
 
+    def _scene_places(self, s: _Sentence, a: int = 0, hi: int | None = None,
+                      speaker_span: tuple[int, int] | None = None) -> tuple[list[dict], list[dict]]:
+        """The sentence's places that may be where it happened, and weaker ones to fall back on.
+
+        Left out: landmarks ("سبها ... جنوب طرابلس": Tripoli), places in a military title ("آمر
+        عمليات سرت") and in a background clause after the trigger ("بعد أن انسحبت من ترهونة").
+        Weaker: places in a civil title ("عميد بلدية سبها") and in the speaker's description
+        ("مصدر عسكري بقاعدة بنينا"): taken only when the sentence names no other place.
+        """
+        lex = self.lexicon.modality
+        hi = len(s.keys) if hi is None else hi
+        places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") not in ("country",)]
+        at = {id(m): self._tok_index(s, m["span"][0]) for m in places}
+        landmarks = {id(m) for m in places if self._after(s, m["span"][0], lex.get("directions", frozenset()))
+                     and any(o is not m and 0 < at[id(m)] - at[id(o)] <= 12 for o in places)}
+        cut = next((i for i in range(a + 1, hi) if _has(lex.get("background_clause", frozenset()), s.keys, i)), None)
+        military = lex.get("military_titles", frozenset())
+        civil = lex.get("place_titles", frozenset())
+        primary, secondary = [], []
+        for m in places:
+            if id(m) in landmarks or (cut is not None and at[id(m)] >= cut) or self._after(s, m["span"][0], military):
+                continue
+            if self._after(s, m["span"][0], civil) or (speaker_span and speaker_span[0] <= m["span"][0] < speaker_span[1]):
+                secondary.append(m)
+            else:
+                primary.append(m)
+        return primary, secondary
+
     def _date(self, doc: Document, s: _Sentence, a: int) -> tuple[str | None, int]:
         dates = [m for m in s.mentions if m.get("type") == "DATE"]
         starts = self.lexicon.modality.get("effective_from", frozenset())
@@ -614,6 +665,9 @@ class EventCoder:
         if doc.publication_date:
             return doc.publication_date[:10], 2
         return None, 3
+
+    def _date_from(self, s: _Sentence) -> str:
+        return "sentence" if any(m.get("type") == "DATE" for m in s.mentions) else "publication"
 
     def _after(self, s: _Sentence, char: int, table) -> bool:
         """Whether the token at character `char` follows one of `table`'s phrases (within two tokens)."""
@@ -663,6 +717,8 @@ class EventCoder:
                      and self._tok_index(s, m["span"][0]) - st <= 12]
             if named:
                 killed = (killed or 0) + len(named)
+        if killed is None and _any(lex.killed_dual, s.keys, lo, hi):
+            killed = 2
         return killed, wounded
 
     # -- attribution ----------------------------------------------------------------------------
@@ -679,7 +735,7 @@ class EventCoder:
                 actor = next((x for x in (self._actor_of(m) for m in inside) if x), None)
                 if person or actor:
                     name = person["name"] if person else " ".join(t.text for t in s.tokens[i:i + n + 3])
-                    return {"name": name, "actor": _clean(actor)}
+                    return {"name": name, "actor": _clean(actor), "span": (a, b), "sentence": s.start}
         for i in range(len(s.keys)):
             n = _has(lex.speech, s.keys, i) or _has(lex.according, s.keys, i)
             if not n:
@@ -701,7 +757,7 @@ class EventCoder:
                 actor = self._actor_of(m)
                 if actor:
                     break
-            return {"name": name, "actor": _clean(actor) if actor else None}
+            return {"name": name, "actor": _clean(actor) if actor else None, "span": (a, b), "sentence": s.start}
         return None
 
     def _continues_speech(self, s: _Sentence) -> bool:

@@ -50,8 +50,9 @@ def same_event(x: dict, y: dict, *, within_document: bool = False) -> bool:
         dy = date.fromisoformat(y["event_date"]) if y.get("event_date") else None
     except ValueError:
         dx = dy = None
-    if dx and dy and abs((dx - dy).days) > LINK_MAX_DAYS:
-        return False
+    undated = within_document and "publication" in (x.get("date_from"), y.get("date_from"))
+    if dx and dy and abs((dx - dy).days) > LINK_MAX_DAYS and not undated:
+        return False  # (in one article, a sentence that gives no date goes with the one that does)
     agreement = x["event_type"] == "Strategic developments" and x.get("sub_event_type") == y.get("sub_event_type") \
         and x.get("sub_event_type") == "Agreement"
     for role in ("actor1", "actor2"):
