@@ -90,3 +90,9 @@ def test_several_dates_in_one_sentence_keep_their_spans():
     found = find_dates(text, WED)
     assert [(text[m.start:m.end], m.date.isoformat()) for m in found] == [
         ("السبت الماضي", "2020-06-06"), ("صباح اليوم", "2020-06-10")]
+
+
+def test_decimal_numbers_next_to_a_month_are_not_years():
+    # found on SaudiNewsNet: "1.19" after a month name once crashed the whole entity pass
+    found = find_dates("ارتفع المؤشر في يونيو 1.19 نقطة وفي مايو 2020 تراجع", SAT)
+    assert [d.text for d in found] == ["يونيو", "مايو 2020"]

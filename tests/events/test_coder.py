@@ -198,3 +198,30 @@ def test_a_landmark_and_the_speakers_base_do_not_locate_the_event(code):
 def test_a_war_going_on_since_a_date_is_not_a_development(code):
     assert code("ويخوض الطرفان معارك على عدة جبهات في جنوب ليبيا منذ أكثر من عام.", published="2015-07-23") == []
     assert code("واندلعت الاشتباكات بين الجيش ومجلس شورى ثوار بنغازي منذ أكتوبر 2014.", published="2015-07-25") == []
+
+
+def test_one_failing_document_does_not_stop_the_corpus_passes(cleaner, caplog):
+    from rasid.entities.passes import extract_entities
+    from rasid.events.passes import code_events
+    from rasid.store import Store
+
+    class Fussy:  # an extractor that breaks on one document, as a bug would
+        def __init__(self, inner):
+            self.inner = inner
+
+        def extract_many(self, docs):
+            if any("انفجار" in d.text for d in docs):
+                raise ValueError("boom")
+            return self.inner.extract_many(docs)
+
+    from rasid.entities import EntityExtractor
+
+    store = Store(":memory:")
+    docs = [cleaner.clean(Article(f"d{i}", text, f"d{i}.txt", published="2020-06-10"))[0]
+            for i, text in enumerate(["قصفت قوات حفتر مواقع لقوات الوفاق في سرت.", "وقع انفجار في طرابلس.",
+                                      "دخلت قوات الوفاق مدينة ترهونة."])]
+    store.write_documents(docs)
+    assert extract_entities(store, Fussy(EntityExtractor())) == 3
+    assert "d1: entity extraction failed (ValueError: boom)" in caplog.text
+    assert store.docs_missing_layer("entity") == ["d1"]  # tried again next run
+    assert code_events(store, EventCoder()) == 2

@@ -110,7 +110,7 @@ class DateResolver:
         k = j
         if k < len(keys) and keys[k] in ("/", "-", "(", ")"):  # "يونيو/حزيران 2020", "يونيو (حزيران) 2020"
             k += 1
-        if k < len(keys) and tokens[k].kind == "num" and len(keys[k]) == 4 and 1900 < int(keys[k]) < 2100:
+        if k < len(keys) and tokens[k].kind == "num" and len(keys[k]) == 4 and keys[k].isdigit() and 1900 < int(keys[k]) < 2100:
             return int(keys[k]), k + 1
         return None, j
 

@@ -24,7 +24,16 @@ def extract_entities(store: Store, extractor, *, on_document: Callable[[int], No
     done = 0
     for i in range(0, len(todo), BATCH_DOCS):
         docs = list(store.iter_documents(todo[i:i + BATCH_DOCS]))
-        results = extractor.extract_many(docs)
+        try:
+            results = extractor.extract_many(docs)
+        except Exception:  # one odd document must not stop a corpus: find it, skip it, say so
+            results = []
+            for doc in docs:
+                try:
+                    results.extend(extractor.extract_many([doc]))
+                except Exception as exc:
+                    log.warning("%s: entity extraction failed (%s: %s); the document is skipped",
+                                doc.doc_id, type(exc).__name__, exc)
         store.write_annotations(LAYER, {ents.doc_id: [m.as_dict(ents.doc_id) for m in ents.mentions]
                                         for ents in results})
         done += len(docs)

@@ -3,11 +3,14 @@ reports of one event across the documents of a story."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 
 from rasid.store import Store
 
 __all__ = ["code_events", "link_events", "LAYER"]
+
+log = logging.getLogger(__name__)
 
 LAYER = "event"
 BATCH_DOCS = 64
@@ -22,7 +25,12 @@ def code_events(store: Store, coder, *, on_document: Callable[[int], None] | Non
     for i in range(0, len(todo), BATCH_DOCS):
         rows = {}
         for doc in store.iter_documents(todo[i:i + BATCH_DOCS]):
-            events = coder.code(doc, list(store.annotations("entity", doc.doc_id)))
+            try:
+                events = coder.code(doc, list(store.annotations("entity", doc.doc_id)))
+            except Exception as exc:  # one odd document must not stop a corpus
+                log.warning("%s: event coding failed (%s: %s); the document is skipped",
+                            doc.doc_id, type(exc).__name__, exc)
+                continue
             rows[doc.doc_id] = [e.as_dict() for e in events]
         store.write_annotations(LAYER, rows)
         done += len(rows)
