@@ -19,3 +19,23 @@ def test_word_states_have_one_vector_per_word_even_for_long_sentences():
     assert bool((out.abs().sum(1) > 0).all())
     ids, first = sentence_pieces(states.tokenizer, ["سرت", "والجفرة"])
     assert ids[0] == states.tokenizer.bos and ids[-1] == states.tokenizer.eos and first == [1, 3]
+
+
+def test_every_layer_states_end_with_the_top_layers_word_vectors():
+    words = ["قوات", "الوفاق", "تتقدم", "نحو", "سرت"]
+    (top,) = WordStates(2, dtype=torch.float32)([words])
+    (every,) = WordStates(2, dtype=torch.float32, every_layer=True)([words])
+    assert every.shape == (5, 3, top.shape[1])
+    assert torch.allclose(every[:, -1], top, atol=1e-5)
+    assert not torch.allclose(every[:, 0], every[:, -1], atol=1e-2)
+
+
+def test_document_context_changes_states_but_never_crosses_documents():
+    states = WordStates(2, dtype=torch.float32, context_pieces=16)
+    a = ["لعب", "ميلان", "ضد", "روما"]
+    b = ["وفاز", "ميلان", "بهدفين"]
+    c = ["وصل", "الوفد", "إلى", "ميلان"]
+    alone = WordStates(2, dtype=torch.float32)
+    with_context = states([a, b, c], documents=["x", "x", "y"])
+    assert not torch.allclose(with_context[1], alone([b])[0], atol=1e-3)  # b reads a as context
+    assert torch.allclose(with_context[2], alone([c])[0], atol=1e-4)  # c is alone in its document

@@ -61,3 +61,16 @@ def test_an_ensemble_trains_on_different_folds_and_tags(tmp_path):
     tagger = EntityTagger.load(model)
     assert len(tagger.members) == 2
     assert tagger.tag(["وقال", "عقيلة", "صالح", "في", "بنغازي"])[1:3] == ["B-PERS", "I-PERS"]
+
+
+@pytest.mark.slow
+def test_a_tagger_mixing_every_encoder_layer_trains_saves_and_tags(tmp_path):
+    train = tmp_path / "train.txt"
+    write_corpus(train, n=60)
+    model = tmp_path / "mix.pt"
+    train_tagger(train, model, epochs=8, patience=8, context_layers=2, every_layer=True, batch_size=8)
+    tagger = EntityTagger.load(model)
+    net = tagger.members[0].net
+    assert net.mix is not None and net.mix.shape == (3,)  # embeddings + two layers, mixed by learnt weights
+    assert next(iter(tagger.readers.values())).every_layer
+    assert tagger.tag(["وقال", "فايز", "السراج", "في", "مصراتة"])[1:3] == ["B-PERS", "I-PERS"]

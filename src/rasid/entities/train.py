@@ -52,7 +52,9 @@ def _allowed_transitions(crf: CRF) -> None:
 def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path | None = None,
                  top_vectors: int = 20000, epochs: int = 30, patience: int = 5, batch_size: int = 16,
                  freeze_vectors: bool = True, word_dropout: float = 0.05, held_out: float = 0.1, fold: int = 0,
-                 context_layers: int = 0, tuned_layers: int = 0, tuned_lr: float = 5e-5,
+                 context_layers: int = 0, every_layer: bool = False, context_pieces: int = 0,
+                 tuned_layers: int = 0,
+                 tuned_lr: float = 5e-5,
                  cache_dir: str | Path | None = None,
                  seed: int = 7, progress: Callable[[str], None] | None = None) -> dict:
     """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores.
@@ -105,17 +107,22 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
         from rasid.entities.e5 import WordStates
 
         digest = hashlib.sha1(Path(train_path).read_bytes()).hexdigest()[:12]
-        cache = Path(cache_dir) / f"e5-states-{digest}-{context_layers}.pt" if cache_dir else None
+        name = f"e5-states-{digest}-{context_layers}{'-all' if every_layer else ''}-c{context_pieces}.pt"
+        cache = Path(cache_dir) / name if cache_dir else None
         if cache and cache.exists():
-            ctx = torch.load(cache)
+            ctx = [x.float() for x in torch.load(cache)]
         else:
-            ctx = WordStates(context_layers)(tok)
+            # the training file's sentences are in reading order: neighbours are real context
+            ctx = WordStates(context_layers, every_layer=every_layer, context_pieces=context_pieces)(tok)
             if cache:
-                torch.save(ctx, cache)
-    ctx_dim = (ctx[0][0].shape[1] if top is not None else ctx[0].shape[1]) if ctx else 0
-    net = NerNet(len(words), len(chars), len(feat_vocab), len(TAGS), word_dim=pre_dim(pre), ctx_dim=ctx_dim)
+                torch.save([x.half() for x in ctx], cache)
+    ctx_dim = (ctx[0][0].shape[1] if top is not None else ctx[0].shape[-1]) if ctx else 0
+    ctx_layers = ctx[0].shape[1] if ctx and top is None and every_layer else 1
+    net = NerNet(len(words), len(chars), len(feat_vocab), len(TAGS), word_dim=pre_dim(pre), ctx_dim=ctx_dim,
+                 ctx_layers=ctx_layers)
     net.config["context_layers"] = context_layers
     net.config["tuned_layers"] = tuned_layers if top is not None else 0
+    net.config["context_pieces"] = context_pieces if top is None else 0
     hits = init_embeddings(net.word, words, pre) if pre else 0
     if pre and freeze_vectors:
         # Pre-trained rows stay as learnt from news text, so words met only at tagging time keep
@@ -230,7 +237,7 @@ def _stack(items: Sequence[tuple[torch.Tensor, ...]]) -> tuple[torch.Tensor, ...
             first[i, :firsts.shape[1]] = firsts[0]
         x = (lower, pmask, first)
     elif ctx is not None:
-        x = torch.zeros(b, t, ctx.shape[2])
+        x = torch.zeros(b, t, *ctx.shape[2:])
         for i, it in enumerate(items):
             x[i, :it[4].shape[1]] = it[4][0]
     for i, (wi, ci, fi, mi, *_) in enumerate(items):
