@@ -74,3 +74,22 @@ def test_a_tagger_mixing_every_encoder_layer_trains_saves_and_tags(tmp_path):
     assert net.mix is not None and net.mix.shape == (3,)  # embeddings + two layers, mixed by learnt weights
     assert next(iter(tagger.readers.values())).every_layer
     assert tagger.tag(["وقال", "فايز", "السراج", "في", "مصراتة"])[1:3] == ["B-PERS", "I-PERS"]
+
+
+@pytest.mark.slow
+def test_an_ensemble_may_mix_members_that_read_the_encoder_differently(tmp_path):
+    import torch
+
+    train = tmp_path / "train.txt"
+    write_corpus(train, n=60)
+    _, plain = train_tagger(train, None, epochs=6, patience=6, context_layers=0, batch_size=8)
+    _, reading = train_tagger(train, None, epochs=6, patience=6, context_layers=2, context_pieces=8,
+                              batch_size=8, seed=8)
+    model = tmp_path / "mixed.pt"
+    torch.save({"format": 2, "members": [plain, reading]}, str(model))
+    tagger = EntityTagger.load(model)
+    assert sorted(tagger.readers) == [(0, 0, False, 0), (2, 0, False, 8)]
+    assert tagger.readers[(0, 0, False, 0)] is None
+    sentences = [["وقال", "خالد", "المشري", "في", "سرت"], ["وقال", "عقيلة", "صالح", "في", "بنغازي"]]
+    tags = tagger.tag_many(sentences, documents=["a", "b"])
+    assert [t[1:3] for t in tags] == [["B-PERS", "I-PERS"], ["B-PERS", "I-PERS"]]

@@ -119,7 +119,7 @@ class EntityTagger:
         state.pop("word.weight")
         state["word.weight.q"] = (table / scale).round().to(torch.int8)
         state["word.weight.scale"] = scale.half()
-        # config carries context_layers and tuned_layers: how many e5 layers feed the tagger
+        # config carries context_layers, tuned_layers and context_pieces: how the member reads e5
         blob = {"format": 1, "config": net.config, "state": state, "words": words.items[2:],
                 "chars": chars.items[2:], "feats": feats.items[2:], "tags": list(tags)}
         if top is not None:
