@@ -87,9 +87,10 @@ class EntityTagger:
     reading is computed once per batch and shared by the members that use it.
     """
 
-    def __init__(self, members: Sequence[_Member], tags: Sequence[str]):
+    def __init__(self, members: Sequence[_Member], tags: Sequence[str], *, consistency_window: int | None = None):
         import torch
 
+        from rasid.entities.consistency import WINDOW
         from rasid.entities.neural import CRF
 
         self.members = list(members)
@@ -97,6 +98,8 @@ class EntityTagger:
         self.features = build_feature_extractor()
         self.readers = {m.reading: _reader(m.reading) for m in self.members}
         self.crf = CRF(len(self.tags))
+        # sentences either side whose tags vote on a name's label (rasid.entities.consistency); 0: off
+        self.consistency_window = WINDOW if consistency_window is None else consistency_window
         with torch.no_grad():
             for name in ("start", "end", "trans"):
                 getattr(self.crf, name).copy_(torch.stack([getattr(m.net.crf, name) for m in self.members]).mean(0))
@@ -140,8 +143,12 @@ class EntityTagger:
         """BIO tags for many sentences, batched by length (faster than one at a time).
 
         Sentences come in reading order; `documents` names each one's document (None: one
-        document), for members that read the neighbouring sentences of a document as context.
+        document), for members that read the neighbouring sentences of a document as context,
+        and for label consistency: a name tagged in one sentence is labelled alike in the
+        document's others (:func:`rasid.entities.consistency.propagate`).
         """
+        from rasid.entities.consistency import propagate
+
         pieces: list[tuple[int, int, list[str]]] = []  # (sentence, offset, tokens)
         for i, sent in enumerate(sentences):
             for a in range(0, max(len(sent), 1), MAX_TOKENS):
@@ -154,7 +161,7 @@ class EntityTagger:
             docs = [documents[i] if documents is not None else 0 for i, _, _ in chunk]
             for (i, a, toks), path in zip(chunk, self._tag_chunk(chunk, docs), strict=True):
                 out[i][a:a + len(toks)] = [self.tags[j] for j in path]
-        return out
+        return propagate(sentences, out, documents, window=self.consistency_window)
 
     def _tag_chunk(self, chunk: list[tuple[int, int, list[str]]], docs: list) -> list[list[int]]:
         import torch
