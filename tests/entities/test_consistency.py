@@ -88,11 +88,20 @@ def test_the_shipped_tagger_labels_a_repeated_club_name_alike():
 
     tagger = EntityTagger.load()
     plain = tagger.tag_many(CLUB)
-    tagger.consistency_window = 0
-    try:
-        raw = tagger.tag_many(CLUB)
-    finally:
-        tagger.consistency_window = 20
+    raw = tagger.tag_many(CLUB, consistency_window=0)
     assert plain == propagate(CLUB, raw)
     kinds = {k for t, s in zip(plain, CLUB, strict=True) for k, a, b in bio_spans(t) if s[a:b] == ["الغرافة"]}
     assert len(kinds) <= 1
+
+
+def test_tag_command_takes_the_consistency_window(tmp_path, capsys):
+    from rasid.cli import main
+    from rasid.entities.tagger import EntityTagger
+
+    conll = tmp_path / "club.txt"
+    conll.write_text("\n\n".join("\n".join(s) for s in CLUB) + "\n", encoding="utf-8")
+    tagger = EntityTagger.load()
+    for window in (0, 20):
+        assert main(["tag", "--conll", str(conll), "--consistency-window", str(window)]) == 0
+        printed = [ln.split()[1] for ln in capsys.readouterr().out.splitlines() if ln]
+        assert printed == [t for s in tagger.tag_many(CLUB, consistency_window=window) for t in s]

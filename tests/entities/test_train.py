@@ -93,3 +93,24 @@ def test_an_ensemble_may_mix_members_that_read_the_encoder_differently(tmp_path)
     sentences = [["وقال", "خالد", "المشري", "في", "سرت"], ["وقال", "عقيلة", "صالح", "في", "بنغازي"]]
     tags = tagger.tag_many(sentences, documents=["a", "b"])
     assert [t[1:3] for t in tags] == [["B-PERS", "I-PERS"], ["B-PERS", "I-PERS"]]
+
+
+@pytest.mark.slow
+def test_silver_sentences_are_trained_on_but_never_held_out(tmp_path):
+    train = tmp_path / "train.txt"
+    write_corpus(train, n=60)
+    silver = tmp_path / "silver.conll"
+    # machine-tagged sentences that teach one more frame: a place after "مدينة"
+    towns = ["أوباري", "غات", "مرزق", "سبها", "هون", "ودان"]
+    silver.write_text("".join(f"ووصلت O\nالقوات O\nإلى O\nمدينة O\n{t} B-LOC\nأمس O\n\n" for t in towns * 10),
+                      encoding="utf-8")
+    scores, blob = train_tagger(train, None, epochs=8, patience=8, context_layers=0, batch_size=8, silver=silver)
+    held_gold = sum(1 for s in read_conll(train)[-6:] for _, t in s if t.startswith("B-"))
+    assert scores["micro"]["gold"] == held_gold  # the held-out tenth is gold sentences only
+    assert "أوباري" not in blob["words"]  # vocabularies come from the gold sentences
+    model = tmp_path / "silver.pt"
+    import torch
+
+    torch.save(blob, str(model))
+    tags = EntityTagger.load(model).tag(["ووصلت", "القوات", "إلى", "مدينة", "غات", "أمس"])
+    assert tags[4] == "B-LOC"

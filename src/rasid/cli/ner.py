@@ -26,6 +26,8 @@ def add_parsers(sub) -> None:
                    help="of those, how many upper ones are fine-tuned (0 = all frozen)")
     p.add_argument("--members", type=int, default=1,
                    help="train an ensemble: N taggers, each holding out a different tenth (default 1)")
+    p.add_argument("--silver", metavar="CONLL",
+                   help="machine-tagged sentences to train on as well (tools/build_silver.py; never held out)")
     p.add_argument("--cache", metavar="DIR", help="keep the encoder states of TRAIN here between runs")
     p.add_argument("--seed", type=int, default=7)
     add_common(p)
@@ -39,6 +41,9 @@ def add_parsers(sub) -> None:
     t.add_argument("--conll", action="store_true", help="IN is token-per-line")
     t.add_argument("--gold", action="store_true", help="with --conll: print 'TOKEN GOLD PREDICTED' and a score")
     t.add_argument("--model", metavar="FILE", help="a model from rasid train-ner (default: the shipped one)")
+    t.add_argument("--consistency-window", type=int, default=None, metavar="N",
+                   help="a name tagged in one sentence is labelled alike in the N sentences either side "
+                        "(default 20; 0 = each sentence on its own)")
     add_common(t)
     t.set_defaults(run=run_tag)
 
@@ -51,7 +56,7 @@ def run_train(args: argparse.Namespace) -> int:
     if "test" in Path(args.train).name.lower():
         raise RasidError(f"{args.train} looks like a test split; train on the training split only")
     options = dict(vectors=args.vectors, epochs=args.epochs, seed=args.seed, context_layers=args.context_layers,
-                   tuned_layers=args.tuned_layers, cache_dir=args.cache,
+                   tuned_layers=args.tuned_layers, cache_dir=args.cache, silver=args.silver,
                    progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
     if args.members > 1:
         scores = train_ensemble(args.train, args.out, members=args.members, **options)
@@ -71,7 +76,7 @@ def run_tag(args: argparse.Namespace) -> int:
 
         path = _materialise(args.input)
         sentences = read_conll(path, with_tags=args.gold)
-        predicted = tagger.tag_many([[t for t, _ in s] for s in sentences])
+        predicted = tagger.tag_many([[t for t, _ in s] for s in sentences], consistency_window=args.consistency_window)
         out = sys.stdout
         for sent, tags in zip(sentences, predicted, strict=True):
             for (tok, gold), tag in zip(sent, tags, strict=True):
@@ -89,7 +94,8 @@ def run_tag(args: argparse.Namespace) -> int:
     spans = split_sentences(text)
     toks = [[t for t in tokenize(text[a:b], offset=a) if t] for a, b in spans]
     toks = [t for t in toks if t]
-    for sent, tags in zip(toks, tagger.tag_many([[t.text for t in s] for s in toks]), strict=True):
+    for sent, tags in zip(toks, tagger.tag_many([[t.text for t in s] for s in toks],
+                                                              consistency_window=args.consistency_window), strict=True):
         for kind, a, b in bio_spans(tags):
             start, end = sent[a].start, sent[b - 1].end
             print(json.dumps({"span": [start, end], "type": kind, "text": text[start:end]}, ensure_ascii=False))  # noqa: T201

@@ -139,13 +139,15 @@ class EntityTagger:
         """BIO tags for one sentence of tokens."""
         return self.tag_many([tokens])[0]
 
-    def tag_many(self, sentences: Sequence[Sequence[str]], documents: Sequence | None = None) -> list[list[str]]:
+    def tag_many(self, sentences: Sequence[Sequence[str]], documents: Sequence | None = None, *,
+                 consistency_window: int | None = None) -> list[list[str]]:
         """BIO tags for many sentences, batched by length (faster than one at a time).
 
         Sentences come in reading order; `documents` names each one's document (None: one
         document), for members that read the neighbouring sentences of a document as context,
         and for label consistency: a name tagged in one sentence is labelled alike in the
-        document's others (:func:`rasid.entities.consistency.propagate`).
+        document's others (:func:`rasid.entities.consistency.propagate`) within
+        `consistency_window` sentences either side (default: the tagger's; 0 turns it off).
         """
         from rasid.entities.consistency import propagate
 
@@ -161,7 +163,8 @@ class EntityTagger:
             docs = [documents[i] if documents is not None else 0 for i, _, _ in chunk]
             for (i, a, toks), path in zip(chunk, self._tag_chunk(chunk, docs), strict=True):
                 out[i][a:a + len(toks)] = [self.tags[j] for j in path]
-        return propagate(sentences, out, documents, window=self.consistency_window)
+        window = self.consistency_window if consistency_window is None else consistency_window
+        return propagate(sentences, out, documents, window=window)
 
     def _tag_chunk(self, chunk: list[tuple[int, int, list[str]]], docs: list) -> list[list[int]]:
         import torch

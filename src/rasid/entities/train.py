@@ -54,13 +54,17 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
                  freeze_vectors: bool = True, word_dropout: float = 0.05, held_out: float = 0.1, fold: int = 0,
                  context_layers: int = 0, every_layer: bool = False, context_pieces: int = 0,
                  tuned_layers: int = 0,
-                 tuned_lr: float = 5e-5,
+                 tuned_lr: float = 5e-5, silver: str | Path | None = None,
                  cache_dir: str | Path | None = None,
                  seed: int = 7, progress: Callable[[str], None] | None = None) -> dict:
     """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores.
 
     Fold k holds out the k-th tenth from the end (k = 0: the last tenth). With ``out=None`` nothing
     is written and ``(scores, model blob)`` is returned, for :func:`train_ensemble`.
+
+    `silver` is a second CoNLL file of machine-tagged sentences (self-training: unlabelled news
+    tagged by an earlier model, ``tools/build_silver.py``); they are only ever trained on, never
+    held out, and the vocabularies come from the gold training sentences alone.
     """
     from rasid.entities.tagger import FEATURE_MIN_COUNT, EntityTagger, build_feature_extractor
 
@@ -78,6 +82,12 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     train_idx = [i for i in range(n) if not b_start <= i < b_end]
     held_idx = list(range(b_start, b_end))
     train, held = [sentences[i] for i in train_idx], [sentences[i] for i in held_idx]
+    gold_train_idx = list(train_idx)
+    extra = read_conll(silver) if silver else []
+    files = [(Path(train_path), 0, n)] + ([(Path(silver), n, n + len(extra))] if extra else [])
+    sentences = sentences + extra
+    train_idx += list(range(n, n + len(extra)))
+    train += extra
     fx = build_feature_extractor()
     tok = [[t for t, _ in s] for s in sentences]
     feats = [local_features(fx.sentence_features(s)) for s in tok]
@@ -86,10 +96,10 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     if vectors:
         data = np.load(vectors)
         pre = dict(zip(data["words"].tolist()[:top_vectors], data["vectors"][:top_vectors], strict=True))
-    train_words = {keys(t) for i in train_idx for t in tok[i]}
+    train_words = {keys(t) for i in gold_train_idx for t in tok[i]}
     words = Vocab(sorted(train_words | set(pre)))
     chars = Vocab(sorted({ch for w in train_words for ch in w}))
-    feat_vocab = Vocab(count_features([feats[i] for i in train_idx], FEATURE_MIN_COUNT))
+    feat_vocab = Vocab(count_features([feats[i] for i in gold_train_idx], FEATURE_MIN_COUNT))
     tag_index = {t: i for i, t in enumerate(TAGS)}
     ctx = None
     top = None
@@ -106,16 +116,19 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
 
         from rasid.entities.e5 import WordStates
 
-        digest = hashlib.sha1(Path(train_path).read_bytes()).hexdigest()[:12]
-        name = f"e5-states-{digest}-{context_layers}{'-all' if every_layer else ''}-c{context_pieces}.pt"
-        cache = Path(cache_dir) / name if cache_dir else None
-        if cache and cache.exists():
-            ctx = [x.float() for x in torch.load(cache)]
-        else:
-            # the training file's sentences are in reading order: neighbours are real context
-            ctx = WordStates(context_layers, every_layer=every_layer, context_pieces=context_pieces)(tok)
+        ctx = []
+        for file, a, b in files:
+            digest = hashlib.sha1(file.read_bytes()).hexdigest()[:12]
+            name = f"e5-states-{digest}-{context_layers}{'-all' if every_layer else ''}-c{context_pieces}.pt"
+            cache = Path(cache_dir) / name if cache_dir else None
+            if cache and cache.exists():
+                ctx += [x.float() for x in torch.load(cache)]
+                continue
+            # a file's sentences are in reading order: neighbours are real context
+            part = WordStates(context_layers, every_layer=every_layer, context_pieces=context_pieces)(tok[a:b])
             if cache:
-                torch.save([x.half() for x in ctx], cache)
+                torch.save([x.half() for x in part], cache)
+            ctx += part
     ctx_dim = (ctx[0][0].shape[1] if top is not None else ctx[0].shape[-1]) if ctx else 0
     ctx_layers = ctx[0].shape[1] if ctx and top is None and every_layer else 1
     net = NerNet(len(words), len(chars), len(feat_vocab), len(TAGS), word_dim=pre_dim(pre), ctx_dim=ctx_dim,
@@ -163,7 +176,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
         scores = _evaluate(net, [encoded[i] for i in held_idx], held, top)
         f1 = scores["micro"]["f1"]
         say(f"epoch {epoch}: loss {total / len(train):.3f}, held-out F1 {f1:.4f} ({time.perf_counter() - t0:.0f} s)")
-        if f1 > best_f1:
+        if f1 >= best_f1:  # on a tie the later, longer-trained epoch
             best, best_f1, stale = copy.deepcopy(net.state_dict()), f1, 0
             best_top = copy.deepcopy(top.state_dict()) if top is not None else None
         else:
