@@ -114,3 +114,23 @@ def test_silver_sentences_are_trained_on_but_never_held_out(tmp_path):
     torch.save(blob, str(model))
     tags = EntityTagger.load(model).tag(["ووصلت", "القوات", "إلى", "مدينة", "غات", "أمس"])
     assert tags[4] == "B-LOC"
+
+
+@pytest.mark.slow
+def test_join_ner_makes_one_ensemble_of_separately_trained_models(tmp_path):
+    train = tmp_path / "train.txt"
+    write_corpus(train, n=60)
+    paths = []
+    for fold in (0, 1):
+        path = tmp_path / f"m{fold}.pt"
+        train_tagger(train, path, epochs=6, patience=6, context_layers=0, batch_size=8, fold=fold, seed=7 + fold)
+        paths.append(str(path))
+    out = tmp_path / "joined.pt"
+    assert main(["join-ner", *paths, "--out", str(out)]) == 0
+    tagger = EntityTagger.load(out)
+    assert len(tagger.members) == 2
+    assert tagger.tag(["وقال", "عقيلة", "صالح", "في", "بنغازي"])[1:3] == ["B-PERS", "I-PERS"]
+    again = tmp_path / "again.pt"  # an ensemble joined with a model brings all its members
+    assert main(["join-ner", str(out), paths[0], "--out", str(again)]) == 0
+    assert len(EntityTagger.load(again).members) == 3
+    assert main(["join-ner", str(tmp_path / "missing.pt"), "--out", str(again)]) == 1

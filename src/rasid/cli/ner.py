@@ -26,12 +26,22 @@ def add_parsers(sub) -> None:
                    help="of those, how many upper ones are fine-tuned (0 = all frozen)")
     p.add_argument("--members", type=int, default=1,
                    help="train an ensemble: N taggers, each holding out a different tenth (default 1)")
+    p.add_argument("--fold", type=int, default=0,
+                   help="which tenth (from the end) to hold out for choosing the epoch (default 0: the last)")
     p.add_argument("--silver", metavar="CONLL",
                    help="machine-tagged sentences to train on as well (tools/build_silver.py; never held out)")
     p.add_argument("--cache", metavar="DIR", help="keep the encoder states of TRAIN here between runs")
     p.add_argument("--seed", type=int, default=7)
     add_common(p)
     p.set_defaults(run=run_train)
+
+    j = sub.add_parser("join-ner", help="join separately trained tagger models into one ensemble",
+                       description="Join models from rasid train-ner (say, members trained on different folds "
+                                   "in parallel) into one ensemble model, which averages their scores.")
+    j.add_argument("models", metavar="MODEL", nargs="+")
+    j.add_argument("--out", required=True, metavar="FILE")
+    add_common(j)
+    j.set_defaults(run=run_join)
 
     t = sub.add_parser("tag", help="tag entities: CoNLL in, 'TOKEN TAG' lines out (or JSON mentions for text)",
                        description="With --conll, read one token per line (blank line between sentences; a tag "
@@ -61,8 +71,19 @@ def run_train(args: argparse.Namespace) -> int:
     if args.members > 1:
         scores = train_ensemble(args.train, args.out, members=args.members, **options)
     else:
-        scores = train_tagger(args.train, args.out, **options)
+        scores = train_tagger(args.train, args.out, fold=args.fold, **options)
     print(json.dumps({"held_out": scores, "model": args.out}, indent=1))  # noqa: T201
+    return 0
+
+
+def run_join(args: argparse.Namespace) -> int:
+    from rasid.entities.train import join_models
+
+    for m in args.models:
+        if not Path(m).exists():
+            raise RasidError(f"no such model: {m}")
+    n = join_models(args.models, args.out)
+    print(json.dumps({"model": args.out, "members": n}))  # noqa: T201
     return 0
 
 

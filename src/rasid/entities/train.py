@@ -24,7 +24,7 @@ from rasid.entities.conll import read_conll, repair_bio
 from rasid.entities.evaluate import score_entities
 from rasid.entities.neural import CRF, NerNet, Vocab, batches, count_features, encode_batch, init_embeddings
 
-__all__ = ["train_tagger", "TAGS", "local_features"]
+__all__ = ["train_tagger", "train_ensemble", "join_models", "TAGS", "local_features"]
 
 log = logging.getLogger(__name__)
 
@@ -207,6 +207,21 @@ def train_ensemble(train_path: str | Path, out: str | Path, *, members: int = 3,
         scores.append(s)
     torch.save({"format": 2, "members": blobs}, str(out))
     return scores
+
+
+def join_models(models: Sequence[str | Path], out: str | Path) -> int:
+    """One ensemble from separately trained models (say, members trained on different folds in
+    parallel processes); an ensemble among them brings all its members. Returns the member count."""
+    from rasid.errors import RasidError
+
+    blobs = []
+    for path in models:
+        blob = torch.load(str(path), map_location="cpu", weights_only=True)
+        blobs += blob["members"] if blob.get("format") == 2 else [blob]
+    if len({tuple(b["tags"]) for b in blobs}) > 1:
+        raise RasidError("these models tag different label sets and cannot form one ensemble")
+    torch.save({"format": 2, "members": blobs}, str(out))
+    return len(blobs)
 
 
 def _context_item(item):
