@@ -140,21 +140,24 @@ def encode_batch(sentences: Sequence[Sequence[str]], features: Sequence[Sequence
     b = len(sentences)
     t = max(len(s) for s in sentences)
     n_f = max((len(f) for fs in features for f in fs), default=1)
-    w = torch.zeros(b, t, dtype=torch.long)
-    c = torch.zeros(b, t, max_chars, dtype=torch.long)
-    f = torch.zeros(b, t, n_f, dtype=torch.long)
-    mask = torch.zeros(b, t, dtype=torch.bool)
+    # plain lists, turned into tensors once: item assignment into tensors is slow from Python
+    w = [[PAD] * t for _ in range(b)]
+    c = [[[PAD] * max_chars for _ in range(t)] for _ in range(b)]
+    f = [[[PAD] * n_f for _ in range(t)] for _ in range(b)]
+    mask = [[False] * t for _ in range(b)]
+    get_char, feat_index = chars.get, feats.index
     for i, (sent, sent_feats) in enumerate(zip(sentences, features, strict=True)):
         for j, (tok, tok_feats) in enumerate(zip(sent, sent_feats, strict=True)):
             key = word_key(tok)
-            w[i, j] = words.get(key)
+            w[i][j] = words.get(key)
+            row = c[i][j]
             for k, ch in enumerate(key[:max_chars]):
-                c[i, j, k] = chars.get(ch)
-            ids = [x for x in (feats.index.get(name) for name in tok_feats) if x is not None]
-            if ids:
-                f[i, j, :len(ids)] = torch.tensor(ids)
-            mask[i, j] = True
-    return w, c, f, mask
+                row[k] = get_char(ch)
+            ids = [x for x in (feat_index.get(name) for name in tok_feats) if x is not None]
+            f[i][j][:len(ids)] = ids
+            mask[i][j] = True
+    return (torch.tensor(w, dtype=torch.long), torch.tensor(c, dtype=torch.long),
+            torch.tensor(f, dtype=torch.long), torch.tensor(mask, dtype=torch.bool))
 
 
 def batches(n: int, size: int, lengths: Sequence[int], rng: random.Random) -> list[list[int]]:
