@@ -50,3 +50,27 @@ def test_common_words_are_not_places_unless_tagged(geo):
 def test_countries_resolve_as_countries(geo):
     found = places(geo, "زار وزير الخارجية الجزائر ومصر")
     assert [(n, p) for _, n, p in found] == [("Algeria", 3), ("Egypt", 3)]
+
+
+def test_a_place_named_as_a_rulers_domain_is_a_region_not_a_town(geo):
+    text = "وقال ولي عهد أبو ظبي إن الوفد وصل إلى أبو ظبي أمس، فيما التقى أمير قطر بالوفد"
+    toks = tokenize(text)
+    matches = geo.scan([t.key for t in toks])
+    geo.resolve(matches)
+    found = [(text[toks[m.start].start:toks[m.end - 1].end], m.located.kind, m.precision) for m in matches]
+    assert found[0] == ("أبو ظبي", "region", 3)  # the emirate of its crown prince
+    assert found[1][0] == "أبو ظبي" and found[1][1] != "region" and found[1][2] == 1  # the city
+    assert found[2] == ("قطر", "country", 3)  # a state stays a country
+    assert all(m.place.kind != "region" for m in matches[:2])  # the gazetteer's own entry is unchanged
+
+
+def test_rasid_reports_a_crown_princes_emirate_among_regions():
+    from rasid.clean import Cleaner
+    from rasid.document import Article
+    from rasid.entities import EntityExtractor
+
+    text = "وكشف الموقع أن ولي عهد أبو ظبي محمد بن زايد تعب من رؤية إنفاق أموال الإمارات على قوات حفتر في سرت."
+    doc, _ = Cleaner.from_data().clean(Article("ad", text, "ad.txt"))
+    summary = EntityExtractor().extract(doc).summary()
+    assert "Abu Dhabi" in [r["name_en"] for r in summary["regions"]]
+    assert "Abu Dhabi" not in [p["name_en"] for p in summary["places"]]

@@ -198,7 +198,7 @@ class EntityExtractor:
             if pm.place is None:
                 continue
             mentions.append(self._mention(doc, toks, pm.start, pm.end, "LOC", "tagger" if pm.tagged else "gazetteer",
-                                          sent, line, pm.place.name_ar, place=pm.place, precision=pm.precision))
+                                          sent, line, pm.place.name_ar, place=pm.located, precision=pm.precision))
         published = _published(doc.publication_date)
         for s, _toks, _tags in rows:
             for dm in self.dates.find(doc.text[s.start:s.end], published):

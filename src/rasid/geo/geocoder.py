@@ -12,9 +12,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
 
 from rasid.geo.gazetteer import Place, PlaceGazetteer
+from rasid.resources import data_path
+from rasid.text.normalize import match_key
 from rasid.text.tokens import strip_proclitics
 
 __all__ = ["Geocoder", "PlaceMatch", "km"]
@@ -52,11 +55,21 @@ class PlaceMatch:
     tagged: bool = False  # the entity tagger marked it as a location
     weak: bool = False  # also an ordinary word (المدينة، الحي، مفرق): kept only inside the document's countries
     place: Place | None = None
+    polity: bool = False  # named as a ruler's domain ("ولي عهد أبو ظبي"): the region, not the town
 
     @property
     def precision(self) -> int:
         base = self.place.precision if self.place else 3
+        if self.polity:
+            return 3
         return max(base, 2) if self.near else base
+
+    @property
+    def located(self) -> Place | None:
+        """The resolved place, as a region when it is named as a ruler's domain."""
+        if self.place is not None and self.polity and self.place.kind not in ("country", "region"):
+            return replace(self.place, kind="region", precision=3)
+        return self.place
 
 
 class Geocoder:
@@ -98,7 +111,8 @@ class Geocoder:
                 weak = tagged and not cands[0].curated and self._is_common(keys[i:j])
                 if not (cands[0].curated or tagged or self._safe_untagged(keys[i:j], cands)):
                     continue
-                found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged, weak=weak)
+                found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged, weak=weak,
+                                   polity=_after_polity_title(keys, i))
                 break
             if found:
                 out.append(found)
@@ -162,3 +176,21 @@ class Geocoder:
             if anchors and len(pool) > 1:
                 pool.sort(key=lambda p: min(km(p, a) for a in anchors))
             m.place = pool[0]
+
+
+@cache
+def polity_titles() -> frozenset[tuple[str, ...]]:
+    """Matching keys of the titles in ``geo/data/polity_titles.yaml`` (editable)."""
+    import yaml
+
+    data = yaml.safe_load(data_path("geo/data/polity_titles.yaml").read_text(encoding="utf-8")) or {}
+    return frozenset(tuple(match_key(w) for w in title.split()) for title in data.get("titles", []))
+
+
+def _after_polity_title(keys: Sequence[str], i: int) -> bool:
+    """Whether the words before position `i` end with a ruler's title ("ولي عهد", "أمير")."""
+    for title in polity_titles():
+        n = len(title)
+        if i >= n and all(title[k] in strip_proclitics(keys[i - n + k]) for k in range(n)):
+            return True
+    return False
