@@ -134,3 +134,20 @@ def test_join_ner_makes_one_ensemble_of_separately_trained_models(tmp_path):
     assert main(["join-ner", str(out), paths[0], "--out", str(again)]) == 0
     assert len(EntityTagger.load(again).members) == 3
     assert main(["join-ner", str(tmp_path / "missing.pt"), "--out", str(again)]) == 1
+
+
+@pytest.mark.slow
+def test_silver_sentences_get_encoder_states_and_a_cache_of_their_own(tmp_path):
+    train = tmp_path / "train.txt"
+    write_corpus(train, n=30)
+    silver = tmp_path / "silver.conll"
+    silver.write_text("".join(f"ووصلت O\nالقوات O\nإلى O\n{t} B-LOC\n\n" for t in ["سبها", "غات"] * 5),
+                      encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    scores, _ = train_tagger(train, None, epochs=2, patience=2, context_layers=2, batch_size=8, silver=silver,
+                             cache_dir=cache)
+    assert len(list(cache.glob("e5-states-*.pt"))) == 2  # one for the gold file, one for the silver
+    again, _ = train_tagger(train, None, epochs=2, patience=2, context_layers=2, batch_size=8, silver=silver,
+                            cache_dir=cache)
+    assert again["micro"]["gold"] == scores["micro"]["gold"]

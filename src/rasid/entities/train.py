@@ -117,6 +117,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
         from rasid.entities.e5 import WordStates
 
         ctx = []
+        reader = None
         for file, a, b in files:
             digest = hashlib.sha1(file.read_bytes()).hexdigest()[:12]
             name = f"e5-states-{digest}-{context_layers}{'-all' if every_layer else ''}-c{context_pieces}.pt"
@@ -125,7 +126,8 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
                 ctx += [x.float() for x in torch.load(cache)]
                 continue
             # a file's sentences are in reading order: neighbours are real context
-            part = WordStates(context_layers, every_layer=every_layer, context_pieces=context_pieces)(tok[a:b])
+            reader = reader or WordStates(context_layers, every_layer=every_layer, context_pieces=context_pieces)
+            part = reader(tok[a:b])
             if cache:
                 torch.save([x.half() for x in part], cache)
             ctx += part
