@@ -81,7 +81,7 @@ def _key(sent: Sequence[str], a: int, b: int) -> tuple[str, ...]:
 
 def _occurrences(key: tuple[str, ...], sent: Sequence[str], index: dict[str, list[int]]) -> list[int]:
     n = len(key)
-    return [a for a in index.get(key[0], ()) if tuple(sent[a + 1:a + n]) == key[1:] and a + n <= len(sent)]
+    return [a for a in index.get(key[0], ()) if tuple(sent[a + 1:a + n]) == key[1:]]
 
 
 def _fix_sentence(i, lo, hi, sentences, spans, where, out, min_ratio) -> None:

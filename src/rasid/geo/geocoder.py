@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from rasid.geo.gazetteer import Place, PlaceGazetteer
-from rasid.resources import data_path
+from rasid.resources import load_yaml
 from rasid.text.normalize import match_key
 from rasid.text.tokens import strip_proclitics
 
@@ -181,9 +181,7 @@ class Geocoder:
 @cache
 def polity_titles() -> frozenset[tuple[str, ...]]:
     """Matching keys of the titles in ``geo/data/polity_titles.yaml`` (editable)."""
-    import yaml
-
-    data = yaml.safe_load(data_path("geo/data/polity_titles.yaml").read_text(encoding="utf-8")) or {}
+    data = load_yaml("geo/data/polity_titles.yaml") or {}
     return frozenset(tuple(match_key(w) for w in title.split()) for title in data.get("titles", []))
 
 
