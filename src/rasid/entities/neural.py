@@ -120,8 +120,12 @@ class NerNet(nn.Module):
     def emissions(self, words: torch.Tensor, chars: torch.Tensor, feats: torch.Tensor,
                   ctx: torch.Tensor | None = None) -> torch.Tensor:
         b, t = words.shape
-        c = self.char(chars.view(b * t, -1)).transpose(1, 2)  # (b*t, char_dim, n_chars)
-        c = torch.relu(self.conv(c)).max(dim=2).values.view(b, t, -1)
+        rows = chars.view(b * t, -1)
+        if not self.training:  # each distinct word through the character CNN once
+            rows, back = torch.unique(rows, dim=0, return_inverse=True)
+        c = self.char(rows).transpose(1, 2)  # (words, char_dim, n_chars)
+        c = torch.relu(self.conv(c)).max(dim=2).values
+        c = (c if self.training else c[back]).view(b, t, -1)
         f = self.feat(feats.view(b * t, -1)).view(b, t, -1)
         parts = [self.word(words), c, f]
         if self.ctx is not None:

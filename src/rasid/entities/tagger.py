@@ -62,6 +62,7 @@ class _Member:
         self.top = top.eval() if top is not None else None
         # (encoder layers, fine-tuned layers, every layer mixed, document context pieces)
         self.reading = tuple(reading)
+        self.remap: dict = {}  # union vocabulary index -> this member's (EntityTagger.__init__)
 
 
 def _reader(reading: tuple):
@@ -91,18 +92,27 @@ class EntityTagger:
         import torch
 
         from rasid.entities.consistency import WINDOW
-        from rasid.entities.neural import CRF
+        from rasid.entities.neural import CRF, PAD, UNK, Vocab
 
         self.members = list(members)
         self.tags = tuple(tags)
         self.features = build_feature_extractor()
-        self.readers = {m.reading: _reader(m.reading) for m in self.members}
+        self.readers = {r: _reader(r) for r in dict.fromkeys(m.reading for m in self.members)}
         self.crf = CRF(len(self.tags))
         # sentences either side whose tags vote on a name's label (rasid.entities.consistency); 0: off
         self.consistency_window = WINDOW if consistency_window is None else consistency_window
         with torch.no_grad():
             for name in ("start", "end", "trans"):
                 getattr(self.crf, name).copy_(torch.stack([getattr(m.net.crf, name) for m in self.members]).mean(0))
+        # One index over all members' vocabularies: a batch is indexed once, and each member reads
+        # it through its own remapping (a gather) instead of looking every string up again.
+        self.vocab = {}
+        for part, missing in (("words", UNK), ("chars", UNK), ("feats", PAD)):  # unknown features are dropped
+            union = Vocab(sorted(set().union(*(getattr(m, part).items[2:] for m in self.members))))
+            self.vocab[part] = union
+            for m in self.members:
+                own = getattr(m, part).index
+                m.remap[part] = torch.tensor([PAD, UNK] + [own.get(x, missing) for x in union.items[2:]])
 
     word_key = staticmethod(token_key)
 
@@ -191,13 +201,23 @@ class EntityTagger:
                     else:
                         ctx[reading] = reader(group)
                 feats = [local_features(self.features.sentence_features(toks)) for toks in group]
+                u_words, u_chars, u_feats, m = encode_batch(group, feats, self.vocab["words"], self.vocab["chars"],
+                                                            self.vocab["feats"], self.word_key)
+                padded = {}  # one padded context tensor per reading, shared by its members
                 total = None
                 for member in self.members:
                     mctx = ctx[member.reading]
-                    encoded = [(*encode_batch([toks], [feats[k]], member.words, member.chars, member.feats,
-                                              self.word_key), _context_item(mctx[k]) if mctx else None)
-                               for k, toks in enumerate(group)]
-                    w, c, f, m, x = _stack(encoded)
+                    if member.top is not None:  # fine-tuned layers: lower piece states, stacked per sentence
+                        encoded = [(*encode_batch([toks], [feats[k]], member.words, member.chars, member.feats,
+                                                  self.word_key), _context_item(mctx[k]) if mctx else None)
+                                   for k, toks in enumerate(group)]
+                        w, c, f, m, x = _stack(encoded)
+                    else:
+                        r = member.remap
+                        w, c, f = r["words"][u_words], r["chars"][u_chars], r["feats"][u_feats]
+                        if mctx and member.reading not in padded:
+                            padded[member.reading] = torch.nn.utils.rnn.pad_sequence(list(mctx), batch_first=True)
+                        x = padded.get(member.reading)
                     em = member.net.emissions(w, c, f, _context(member.top, x))
                     total = em if total is None else total + em
                 for k, path in zip(idx, self.crf.decode(total / len(self.members), m), strict=True):

@@ -1,0 +1,42 @@
+"""The shipped ensemble indexes a batch once and remaps it for each member: same input as its own."""
+
+import pytest
+
+from rasid.entities.neural import PAD, encode_batch
+from rasid.entities.tagger import EntityTagger
+from rasid.entities.train import local_features
+
+SENTENCES = [
+    ["وقال", "المتحدث", "باسم", "غرفة", "عمليات", "سرت", "والجفرة", "العميد", "الهادي", "دراه"],
+    ["أعلن", "نادي", "الغرافة", "القطري", "تعاقده", "مع", "اللاعب", "xyzzy", "حتى", "2022", "."],
+]
+
+
+@pytest.fixture(scope="module")
+def tagger():
+    return EntityTagger.load()
+
+
+def test_every_member_reads_the_union_index_as_its_own_vocabulary(tagger):
+    feats = [local_features(tagger.features.sentence_features(s)) for s in SENTENCES]
+    u_words, u_chars, u_feats, u_mask = encode_batch(SENTENCES, feats, tagger.vocab["words"], tagger.vocab["chars"],
+                                                     tagger.vocab["feats"], tagger.word_key)
+    assert len(tagger.members) > 1
+    for member in tagger.members:
+        w, c, f, m = encode_batch(SENTENCES, feats, member.words, member.chars, member.feats, tagger.word_key)
+        assert (member.remap["words"][u_words] == w).all()
+        assert (member.remap["chars"][u_chars] == c).all()
+        assert (m == u_mask).all()
+        remapped = member.remap["feats"][u_feats]
+        for i, sent in enumerate(SENTENCES):
+            for j in range(len(sent)):
+                # the member's own encoding drops its unknown features; the remap points them at padding
+                own = sorted(x for x in f[i, j].tolist() if x != PAD)
+                assert sorted(x for x in remapped[i, j].tolist() if x != PAD) == own
+    assert (u_words == 1).any()  # the made-up word is unknown to every member, and stays so
+
+
+def test_a_sentence_is_tagged_the_same_alone_and_in_a_batch(tagger):
+    alone = [tagger.tag(s) for s in SENTENCES]
+    assert tagger.tag_many(SENTENCES, documents=["a", "b"]) == alone
+    assert "B-PERS" in alone[0] and "B-LOC" in alone[0]
