@@ -22,12 +22,12 @@ def test_every_member_reads_the_union_index_as_its_own_vocabulary(tagger):
     u_words, u_chars, u_feats, u_mask = encode_batch(SENTENCES, feats, tagger.vocab["words"], tagger.vocab["chars"],
                                                      tagger.vocab["feats"], tagger.word_key)
     assert len(tagger.members) > 1
-    for member in tagger.members:
+    for member, remap in zip(tagger.members, tagger.remaps, strict=True):
         w, c, f, m = encode_batch(SENTENCES, feats, member.words, member.chars, member.feats, tagger.word_key)
-        assert (member.remap["words"][u_words] == w).all()
-        assert (member.remap["chars"][u_chars] == c).all()
+        assert (remap["words"][u_words] == w).all()
+        assert (remap["chars"][u_chars] == c).all()
         assert (m == u_mask).all()
-        remapped = member.remap["feats"][u_feats]
+        remapped = remap["feats"][u_feats]
         for i, sent in enumerate(SENTENCES):
             for j in range(len(sent)):
                 # the member's own encoding drops its unknown features; the remap points them at padding

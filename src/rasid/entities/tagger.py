@@ -62,7 +62,6 @@ class _Member:
         self.top = top.eval() if top is not None else None
         # (encoder layers, fine-tuned layers, every layer mixed, document context pieces)
         self.reading = tuple(reading)
-        self.remap: dict = {}  # union vocabulary index -> this member's (EntityTagger.__init__)
 
 
 def _reader(reading: tuple):
@@ -107,12 +106,13 @@ class EntityTagger:
         # One index over all members' vocabularies: a batch is indexed once, and each member reads
         # it through its own remapping (a gather) instead of looking every string up again.
         self.vocab = {}
+        self.remaps: list[dict] = [{} for _ in self.members]  # per member: union index -> its own
         for part, missing in (("words", UNK), ("chars", UNK), ("feats", PAD)):  # unknown features are dropped
             union = Vocab(sorted(set().union(*(getattr(m, part).items[2:] for m in self.members))))
             self.vocab[part] = union
-            for m in self.members:
+            for m, remap in zip(self.members, self.remaps, strict=True):
                 own = getattr(m, part).index
-                m.remap[part] = torch.tensor([PAD, UNK] + [own.get(x, missing) for x in union.items[2:]])
+                remap[part] = torch.tensor([PAD, UNK] + [own.get(x, missing) for x in union.items[2:]])
 
     word_key = staticmethod(token_key)
 
@@ -205,7 +205,7 @@ class EntityTagger:
                                                             self.vocab["feats"], self.word_key)
                 padded = {}  # one padded context tensor per reading, shared by its members
                 total = None
-                for member in self.members:
+                for member, r in zip(self.members, self.remaps, strict=True):
                     mctx = ctx[member.reading]
                     if member.top is not None:  # fine-tuned layers: lower piece states, stacked per sentence
                         encoded = [(*encode_batch([toks], [feats[k]], member.words, member.chars, member.feats,
@@ -213,7 +213,6 @@ class EntityTagger:
                                    for k, toks in enumerate(group)]
                         w, c, f, m, x = _stack(encoded)
                     else:
-                        r = member.remap
                         w, c, f = r["words"][u_words], r["chars"][u_chars], r["feats"][u_feats]
                         if mctx and member.reading not in padded:
                             padded[member.reading] = torch.nn.utils.rnn.pad_sequence(list(mctx), batch_first=True)

@@ -59,9 +59,9 @@ class PlaceMatch:
 
     @property
     def precision(self) -> int:
-        base = self.place.precision if self.place else 3
         if self.polity:
             return 3
+        base = self.place.precision if self.place else 3
         return max(base, 2) if self.near else base
 
     @property
