@@ -40,3 +40,23 @@ def test_a_sentence_is_tagged_the_same_alone_and_in_a_batch(tagger):
     alone = [tagger.tag(s) for s in SENTENCES]
     assert tagger.tag_many(SENTENCES, documents=["a", "b"]) == alone
     assert "B-PERS" in alone[0] and "B-LOC" in alone[0]
+
+
+def test_packed_scores_of_a_sentence_do_not_depend_on_the_padding_of_its_batch(tagger):
+    import torch
+
+    member, net = tagger.members[0], tagger.members[0].net
+    short, long_ = SENTENCES[0][:4], SENTENCES[0] + SENTENCES[1]
+    feats = [local_features(tagger.features.sentence_features(s)) for s in (short, long_)]
+    w, c, f, m = encode_batch([short, long_], feats, member.words, member.chars, member.feats, tagger.word_key)
+    w1, c1, f1, m1 = encode_batch([short], feats[:1], member.words, member.chars, member.feats, tagger.word_key)
+    reader = tagger.readers[member.reading]
+    ctx = reader([short, long_]) if reader is not None else None
+    x = torch.nn.utils.rnn.pad_sequence(ctx, batch_first=True) if ctx else None
+    with torch.inference_mode():
+        alone = net.emissions(w1, c1, f1, x[:1, :len(short)] if x is not None else None, m1.sum(1))
+        packed = net.emissions(w, c, f, x, m.sum(1))
+        padded = net.emissions(w, c, f, x)
+    assert torch.allclose(packed[0, :len(short)], alone[0], atol=1e-4)
+    # without lengths the backward LSTM starts in the padding, and the short sentence's scores move
+    assert not torch.allclose(padded[0, :len(short)], alone[0], atol=1e-4)

@@ -118,7 +118,13 @@ class NerNet(nn.Module):
         self.crf = CRF(n_tags)
 
     def emissions(self, words: torch.Tensor, chars: torch.Tensor, feats: torch.Tensor,
-                  ctx: torch.Tensor | None = None) -> torch.Tensor:
+                  ctx: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
+        """Tag scores (batch, time, tags) of a padded batch.
+
+        With `lengths` (each sentence's token count) the BiLSTM reads each sentence packed, so
+        its backward pass starts at the sentence's last token rather than at the padding: the
+        scores of a sentence then do not depend on the batch it is in, and no time is spent on pads.
+        """
         b, t = words.shape
         rows = chars.view(b * t, -1)
         if not self.training:  # each distinct word through the character CNN once
@@ -133,7 +139,11 @@ class NerNet(nn.Module):
                 ctx = (torch.softmax(self.mix, 0)[:, None] * ctx).sum(2)
             parts.append(torch.tanh(self.ctx(self.drop(ctx))))
         x = self.drop(torch.cat(parts, dim=2))
-        h, _ = self.lstm(x)
+        if lengths is None:
+            h, _ = self.lstm(x)
+        else:
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
+            h, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=t)
         return self.out(self.drop(h))
 
 

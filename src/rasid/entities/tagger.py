@@ -204,6 +204,7 @@ class EntityTagger:
                 u_words, u_chars, u_feats, m = encode_batch(group, feats, self.vocab["words"], self.vocab["chars"],
                                                             self.vocab["feats"], self.word_key)
                 padded = {}  # one padded context tensor per reading, shared by its members
+                lengths = m.sum(1)
                 total = None
                 for member, r in zip(self.members, self.remaps, strict=True):
                     mctx = ctx[member.reading]
@@ -217,7 +218,7 @@ class EntityTagger:
                         if mctx and member.reading not in padded:
                             padded[member.reading] = torch.nn.utils.rnn.pad_sequence(list(mctx), batch_first=True)
                         x = padded.get(member.reading)
-                    em = member.net.emissions(w, c, f, _context(member.top, x))
+                    em = member.net.emissions(w, c, f, _context(member.top, x), lengths)
                     total = em if total is None else total + em
                 for k, path in zip(idx, self.crf.decode(total / len(self.members), m), strict=True):
                     paths[k] = path

@@ -284,5 +284,5 @@ def _evaluate(net: NerNet, encoded: Sequence[tuple[torch.Tensor, ...]], sentence
     with torch.no_grad():
         for i in range(0, len(encoded), 64):
             w, c, f, m, x = _stack(encoded[i:i + 64])
-            pred.extend(net.crf.decode(net.emissions(w, c, f, _context(top, x)), m))
+            pred.extend(net.crf.decode(net.emissions(w, c, f, _context(top, x), m.sum(1)), m))
     return score_entities([[t for _, t in s] for s in sentences], [[TAGS[j] for j in p] for p in pred])
