@@ -118,20 +118,26 @@ class NerNet(nn.Module):
         self.crf = CRF(n_tags)
 
     def emissions(self, words: torch.Tensor, chars: torch.Tensor, feats: torch.Tensor,
-                  ctx: torch.Tensor | None = None, lengths: torch.Tensor | None = None) -> torch.Tensor:
+                  ctx: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
+                  char_rows: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
         """Tag scores (batch, time, tags) of a padded batch.
 
         With `lengths` (each sentence's token count) the BiLSTM reads each sentence packed, so
         its backward pass starts at the sentence's last token rather than at the padding: the
         scores of a sentence then do not depend on the batch it is in, and no time is spent on pads.
+        `char_rows` (distinct character rows, and each token's row among them) saves the search for
+        distinct words when several nets read the same batch; `chars` is then not read.
         """
         b, t = words.shape
-        rows = chars.view(b * t, -1)
-        if not self.training:  # each distinct word through the character CNN once
-            rows, back = torch.unique(rows, dim=0, return_inverse=True)
+        if char_rows is not None:
+            rows, back = char_rows
+        else:
+            rows, back = chars.view(b * t, -1), None
+            if not self.training:  # each distinct word through the character CNN once
+                rows, back = torch.unique(rows, dim=0, return_inverse=True)
         c = self.char(rows).transpose(1, 2)  # (words, char_dim, n_chars)
         c = torch.relu(self.conv(c)).max(dim=2).values
-        c = (c if self.training else c[back]).view(b, t, -1)
+        c = (c if back is None else c[back]).view(b, t, -1)
         f = self.feat(feats.view(b * t, -1)).view(b, t, -1)
         parts = [self.word(words), c, f]
         if self.ctx is not None:

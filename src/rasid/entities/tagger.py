@@ -205,6 +205,8 @@ class EntityTagger:
                                                             self.vocab["feats"], self.word_key)
                 padded = {}  # one padded context tensor per reading, shared by its members
                 lengths = m.sum(1)
+                # distinct words of the batch, found once: each member maps them into its own characters
+                u_rows, back = torch.unique(u_chars.view(-1, u_chars.shape[-1]), dim=0, return_inverse=True)
                 total = None
                 for member, r in zip(self.members, self.remaps, strict=True):
                     mctx = ctx[member.reading]
@@ -213,12 +215,14 @@ class EntityTagger:
                                                   self.word_key), _context_item(mctx[k]) if mctx else None)
                                    for k, toks in enumerate(group)]
                         w, c, f, m, x = _stack(encoded)
+                        rows = None
                     else:
-                        w, c, f = r["words"][u_words], r["chars"][u_chars], r["feats"][u_feats]
+                        w, c, f = r["words"][u_words], None, r["feats"][u_feats]
+                        rows = (r["chars"][u_rows], back)
                         if mctx and member.reading not in padded:
                             padded[member.reading] = torch.nn.utils.rnn.pad_sequence(list(mctx), batch_first=True)
                         x = padded.get(member.reading)
-                    em = member.net.emissions(w, c, f, _context(member.top, x), lengths)
+                    em = member.net.emissions(w, c, f, _context(member.top, x), lengths, rows)
                     total = em if total is None else total + em
                 for k, path in zip(idx, self.crf.decode(total / len(self.members), m), strict=True):
                     paths[k] = path
