@@ -1,6 +1,7 @@
 """The shipped ensemble indexes a batch once and remaps it for each member: same input as its own."""
 
 import pytest
+import torch
 
 from rasid.entities.neural import PAD, encode_batch
 from rasid.entities.tagger import EntityTagger
@@ -26,6 +27,9 @@ def test_every_member_reads_the_union_index_as_its_own_vocabulary(tagger):
         w, c, f, m = encode_batch(SENTENCES, feats, member.words, member.chars, member.feats, tagger.word_key)
         assert (remap["words"][u_words] == w).all()
         assert (remap["chars"][u_chars] == c).all()
+        # the batch's distinct character rows, found once over the union index, rebuild the member's own rows
+        u_rows, back = torch.unique(u_chars.view(-1, u_chars.shape[-1]), dim=0, return_inverse=True)
+        assert (remap["chars"][u_rows][back].view_as(c) == c).all()
         assert (m == u_mask).all()
         remapped = remap["feats"][u_feats]
         for i, sent in enumerate(SENTENCES):
@@ -43,8 +47,6 @@ def test_a_sentence_is_tagged_the_same_alone_and_in_a_batch(tagger):
 
 
 def test_packed_scores_of_a_sentence_do_not_depend_on_the_padding_of_its_batch(tagger):
-    import torch
-
     member, net = tagger.members[0], tagger.members[0].net
     short, long_ = SENTENCES[0][:4], SENTENCES[0] + SENTENCES[1]
     feats = [local_features(tagger.features.sentence_features(s)) for s in (short, long_)]

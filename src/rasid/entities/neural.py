@@ -117,7 +117,7 @@ class NerNet(nn.Module):
         self.out = nn.Linear(2 * hidden, n_tags)
         self.crf = CRF(n_tags)
 
-    def emissions(self, words: torch.Tensor, chars: torch.Tensor, feats: torch.Tensor,
+    def emissions(self, words: torch.Tensor, chars: torch.Tensor | None, feats: torch.Tensor,
                   ctx: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
                   char_rows: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
         """Tag scores (batch, time, tags) of a padded batch.
