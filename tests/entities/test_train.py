@@ -151,3 +151,15 @@ def test_silver_sentences_get_encoder_states_and_a_cache_of_their_own(tmp_path):
     again, _ = train_tagger(train, None, epochs=2, patience=2, context_layers=2, batch_size=8, silver=silver,
                             cache_dir=cache)
     assert again["micro"]["gold"] == scores["micro"]["gold"]
+
+
+def test_train_ner_passes_its_patience_to_training_and_refuses_a_patience_below_one(tmp_path, monkeypatch):
+    import rasid.entities.train as train
+
+    p = tmp_path / "train.txt"
+    write_corpus(p, n=4)
+    seen = {}
+    monkeypatch.setattr(train, "train_tagger", lambda path, out, **options: seen.update(options) or {"micro": {}})
+    assert main(["train-ner", str(p), "--out", str(tmp_path / "m.pt"), "--patience", "9"]) == 0
+    assert seen["patience"] == 9 and seen["epochs"] == 30
+    assert main(["train-ner", str(p), "--out", str(tmp_path / "m.pt"), "--patience", "0"]) == 1

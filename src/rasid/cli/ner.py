@@ -20,6 +20,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--out", default="ner_model.pt", metavar="FILE", help="where to write the model")
     p.add_argument("--vectors", metavar="NPZ", help="word vectors from tools/build_word_clusters.py --vectors")
     p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--patience", type=int, default=5, metavar="N",
+                   help="stop after N epochs without a better held-out F1 (default 5; the best epoch is kept)")
     p.add_argument("--context-layers", type=int, default=6,
                    help="lower layers of multilingual-e5-small whose states feed the tagger (0 = none)")
     p.add_argument("--tuned-layers", type=int, default=0,
@@ -65,7 +67,9 @@ def run_train(args: argparse.Namespace) -> int:
         raise RasidError(f"no such file: {args.train}")
     if "test" in Path(args.train).name.lower():
         raise RasidError(f"{args.train} looks like a test split; train on the training split only")
-    options = dict(vectors=args.vectors, epochs=args.epochs, seed=args.seed, context_layers=args.context_layers,
+    if args.patience < 1:
+        raise RasidError(f"--patience must be at least 1, not {args.patience}")
+    options = dict(vectors=args.vectors, epochs=args.epochs, patience=args.patience, seed=args.seed, context_layers=args.context_layers,
                    tuned_layers=args.tuned_layers, cache_dir=args.cache, silver=args.silver,
                    progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
     if args.members > 1:
