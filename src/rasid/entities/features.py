@@ -68,24 +68,9 @@ class Gazetteer:
 class FeatureExtractor:
     """Turns a sentence of tokens into per-token feature lists."""
 
-    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None,
-                 names: Gazetteer | None = None):
+    def __init__(self, clusters: dict[str, tuple[str, ...]] | None = None, gazetteer: Gazetteer | None = None):
         self.clusters = clusters or {}
         self.gazetteer = gazetteer or Gazetteer()
-        # A second, separate list (clubs, organisations, media, MISC-like names, currencies): its hits are
-        # features of their own (n=...), matched on their own, so a model trained before it existed reads
-        # exactly the features it was trained on.
-        self.names = names or Gazetteer()
-
-    @staticmethod
-    def _hits(gazetteer: Gazetteer, keys: Sequence[str]) -> list[list[str]]:
-        hits: list[list[str]] = [[] for _ in keys]
-        for a, b, kinds in gazetteer.matches(keys):
-            for kind in sorted(kinds):
-                hits[a].append(f"B{kind}")
-                for j in range(a + 1, b):
-                    hits[j].append(f"I{kind}")
-        return hits
 
     def _cluster(self, key: str, stem: str) -> tuple[str, ...] | None:
         return self.clusters.get(key) or self.clusters.get(stem)
@@ -94,8 +79,12 @@ class FeatureExtractor:
         keys = [token_key(t) for t in tokens]
         stems = [_stem(k) for k in keys]
         clusters = [self._cluster(k, s) for k, s in zip(keys, stems, strict=True)]
-        gaz = self._hits(self.gazetteer, keys)
-        names = self._hits(self.names, keys) if self.names.entries else [[] for _ in keys]
+        gaz: list[list[str]] = [[] for _ in tokens]
+        for a, b, kinds in self.gazetteer.matches(keys):
+            for kind in kinds:
+                gaz[a].append(f"B{kind}")
+                for j in range(a + 1, b):
+                    gaz[j].append(f"I{kind}")
         n = len(tokens)
         out = []
         for i in range(n):
@@ -115,8 +104,6 @@ class FeatureExtractor:
                 f.append("c=none")
             for g in gaz[i]:
                 f.append("g=" + g)
-            for g in names[i]:
-                f.append("n=" + g)
             for d in (-2, -1, 1, 2):
                 j = i + d
                 if 0 <= j < n:
@@ -128,8 +115,6 @@ class FeatureExtractor:
                             f.append(f"{d}c1=" + cj[1])
                         for g in gaz[j]:
                             f.append(f"{d}g=" + g)
-                        for g in names[j]:
-                            f.append(f"{d}n=" + g)
                 else:
                     f.append(f"{d}w=<pad>")
             if i > 0:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rasid.entities.features import FeatureExtractor, Gazetteer, token_key
 from rasid.errors import RasidError
-from rasid.resources import data_path, validate_text
+from rasid.resources import data_path
 
 __all__ = ["EntityTagger", "build_feature_extractor", "MODEL_PATH"]
 
@@ -28,14 +28,9 @@ BATCH_SENTENCES = 256
 CHUNK_PIECES = 2048
 
 
-# The feature kind of each name list in entities/data/names/ (otherwise its file name, upper-cased).
-NAME_KINDS = {"currency": "CUR"}
-
-
 @cache
 def build_feature_extractor() -> FeatureExtractor:
-    """Features over the shipped word clusters and gazetteers (ANERGazet, actors, places) and the
-    name lists of ``entities/data/names/`` (one file per kind: club, org, media, misc, currency)."""
+    """Features over the shipped word clusters and gazetteers (ANERGazet, actors, places)."""
     from rasid.entities.actors import ActorDictionary
     from rasid.geo.gazetteer import PlaceGazetteer
 
@@ -55,14 +50,7 @@ def build_feature_extractor() -> FeatureExtractor:
     places = PlaceGazetteer.from_data()
     for words in places.names:
         gaz.add(" ".join(words), "LOC")
-    names = Gazetteer()
-    for path in sorted(data_path("entities/data/names").glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        validate_text(text, str(path))
-        for line in text.splitlines():
-            if line.strip() and not line.startswith("#"):
-                names.add(line, NAME_KINDS.get(path.stem, path.stem.upper()))
-    return FeatureExtractor(clusters, gaz, names)
+    return FeatureExtractor(clusters, gaz)
 
 
 class _Member:
