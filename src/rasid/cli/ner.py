@@ -69,8 +69,9 @@ def run_train(args: argparse.Namespace) -> int:
         raise RasidError(f"{args.train} looks like a test split; train on the training split only")
     if args.patience < 1:
         raise RasidError(f"--patience must be at least 1, not {args.patience}")
-    options = dict(vectors=args.vectors, epochs=args.epochs, patience=args.patience, seed=args.seed, context_layers=args.context_layers,
-                   tuned_layers=args.tuned_layers, cache_dir=args.cache, silver=args.silver,
+    options = dict(vectors=args.vectors, epochs=args.epochs, patience=args.patience, seed=args.seed,
+                   context_layers=args.context_layers, tuned_layers=args.tuned_layers, cache_dir=args.cache,
+                   silver=args.silver,
                    progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
     if args.members > 1:
         scores = train_ensemble(args.train, args.out, members=args.members, **options)
