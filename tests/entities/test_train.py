@@ -179,42 +179,15 @@ def test_with_nothing_held_out_every_sentence_is_trained_on_for_exactly_the_give
     assert scores == {} and [x.split(":")[0] for x in lines[1:]] == ["epoch 1", "epoch 2", "epoch 3"]
 
 
-def test_weight_averaging_keeps_the_mean_of_the_snapshots():
-    import torch
+def test_train_ner_passes_held_out_zero_on_and_refuses_a_fold_with_it_or_holding_out_most(tmp_path, monkeypatch):
+    import rasid.entities.train as train
 
-    from rasid.entities.train import _running_mean
-
-    net = torch.nn.Linear(2, 1)
-    mean = None
-    for seen, value in enumerate([1.0, 2.0, 6.0]):
-        with torch.no_grad():
-            net.weight.fill_(value)
-        mean = _running_mean(mean, seen, net, None)
-    assert torch.allclose(mean[0]["weight"], torch.full((1, 2), 3.0)) and mean[1] is None
-    assert net.weight[0, 0].item() == 6.0  # averaging reads the live weights, never changes them
-
-
-@pytest.mark.slow
-def test_an_averaged_model_differs_from_the_last_epoch_and_averaging_one_epoch_is_the_last(tmp_path):
-    import torch
-
-    train = tmp_path / "train.txt"
-    write_corpus(train, n=60)
-    options = dict(epochs=4, context_layers=0, batch_size=8, held_out=0, seed=5)
-    _, last = train_tagger(train, None, **options)
-    _, one = train_tagger(train, None, average_from=4, **options)
-    _, mean = train_tagger(train, None, average_from=2, **options)
-    key = "lstm.weight_ih_l0"
-    assert torch.equal(last["state"][key], one["state"][key])
-    assert not torch.allclose(last["state"][key], mean["state"][key])
-    scores, _ = train_tagger(train, None, epochs=4, context_layers=0, batch_size=8, average_from=2, seed=5)
-    assert scores["micro"]["f1"] > 0.5  # with a held-out tenth, the average is what is scored and kept
-
-
-def test_train_ner_refuses_averaging_past_the_last_epoch_and_a_fold_with_nothing_held_out(tmp_path):
     p = tmp_path / "train.txt"
     write_corpus(p, n=4)
     out = str(tmp_path / "m.pt")
-    assert main(["train-ner", str(p), "--out", out, "--epochs", "5", "--average-from", "6"]) == 1
+    seen = {}
+    monkeypatch.setattr(train, "train_tagger", lambda path, out, **options: seen.update(options) or {})
+    assert main(["train-ner", str(p), "--out", out, "--held-out", "0", "--epochs", "12"]) == 0
+    assert seen["held_out"] == 0 and seen["epochs"] == 12
     assert main(["train-ner", str(p), "--out", out, "--held-out", "0", "--fold", "2"]) == 1
     assert main(["train-ner", str(p), "--out", out, "--held-out", "0.7"]) == 1

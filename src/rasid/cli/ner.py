@@ -26,9 +26,6 @@ def add_parsers(sub) -> None:
     p.add_argument("--held-out", type=float, default=0.1, metavar="FRACTION",
                    help="share of TRAIN held out to pick the epoch (default 0.1; 0 = train on all of it "
                         "for exactly --epochs epochs and keep the last weights)")
-    p.add_argument("--average-from", type=int, default=0, metavar="EPOCH",
-                   help="average the weights of this epoch and every later one (stochastic weight "
-                        "averaging) and keep the average (default 0: off)")
     p.add_argument("--context-layers", type=int, default=6,
                    help="lower layers of multilingual-e5-small whose states feed the tagger (0 = none)")
     p.add_argument("--tuned-layers", type=int, default=0,
@@ -78,13 +75,11 @@ def run_train(args: argparse.Namespace) -> int:
         raise RasidError(f"--patience must be at least 1, not {args.patience}")
     if not 0 <= args.held_out < 0.5:
         raise RasidError(f"--held-out is a share of TRAIN from 0 to below 0.5, not {args.held_out}")
-    if not 0 <= args.average_from <= args.epochs:
-        raise RasidError(f"--average-from must be an epoch from 1 to --epochs ({args.epochs}), or 0 for none")
     if args.held_out == 0 and args.fold:
         raise RasidError("--fold picks the held-out tenth; with --held-out 0 nothing is held out")
     options = dict(vectors=args.vectors, epochs=args.epochs, patience=args.patience, seed=args.seed,
                    context_layers=args.context_layers, tuned_layers=args.tuned_layers, cache_dir=args.cache,
-                   silver=args.silver, held_out=args.held_out, average_from=args.average_from,
+                   silver=args.silver, held_out=args.held_out,
                    progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
     if args.members > 1:
         scores = train_ensemble(args.train, args.out, members=args.members, **options)

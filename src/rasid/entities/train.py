@@ -55,7 +55,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
                  context_layers: int = 0, every_layer: bool = False, context_pieces: int = 0,
                  tuned_layers: int = 0,
                  tuned_lr: float = 5e-5, silver: str | Path | None = None,
-                 cache_dir: str | Path | None = None, average_from: int = 0,
+                 cache_dir: str | Path | None = None,
                  seed: int = 7, progress: Callable[[str], None] | None = None) -> dict:
     """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores.
 
@@ -66,11 +66,8 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     tagged by an earlier model, ``tools/build_silver.py``); they are only ever trained on, never
     held out, and the vocabularies come from the gold training sentences alone.
 
-    With ``average_from=E`` the weights at the end of epochs E, E+1, ... are averaged (stochastic
-    weight averaging: the mean of the noisy constant-rate iterates generalises better than any one
-    of them), and the average is the model scored on the held-out tenth and kept. With
-    ``held_out=0`` every gold sentence is trained on for exactly `epochs` epochs and the last
-    weights (or their average) are kept; the returned scores are then empty.
+    With ``held_out=0`` every gold sentence is trained on for exactly `epochs` epochs (say, the
+    epoch the held-out runs settled on) and the last weights are kept; the scores are then empty.
     """
     from rasid.entities.tagger import FEATURE_MIN_COUNT, EntityTagger, build_feature_extractor
 
@@ -85,8 +82,6 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     b_start = b_end - int(n * held_out)
     if b_start < 0:
         raise ValueError(f"fold {fold} of size {held_out} does not fit in {n} sentences")
-    if not 0 <= average_from <= epochs:
-        raise ValueError(f"average_from must be between 0 and epochs ({epochs}), not {average_from}")
     train_idx = [i for i in range(n) if not b_start <= i < b_end]
     held_idx = list(range(b_start, b_end))
     train, held = [sentences[i] for i in train_idx], [sentences[i] for i in held_idx]
@@ -164,7 +159,6 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     opt = torch.optim.Adam(groups)
     rng = random.Random(seed)
     best, best_f1, stale = None, -1.0, 0
-    averaged = None
     lengths = [len(s) for s in train]
     for epoch in range(1, epochs + 1):
         t0 = time.perf_counter()
@@ -185,36 +179,23 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
             opt.step()
             total += loss.item() * len(group)
         line = f"epoch {epoch}: loss {total / len(train):.3f}"
-        if average_from and epoch >= average_from:
-            averaged = _running_mean(averaged, epoch - average_from, net, top)
         if not held:
             say(f"{line} ({time.perf_counter() - t0:.0f} s)")
             continue
         f1 = _evaluate(net, [encoded[i] for i in held_idx], held, top)["micro"]["f1"]
-        line += f", held-out F1 {f1:.4f}"
-        if average_from:
-            if epoch < average_from:
-                say(f"{line} ({time.perf_counter() - t0:.0f} s)")
-                continue
-            # the average is what would be kept: it is the candidate, scored on its own
-            live = _swap_in(net, top, averaged)
-            f1 = _evaluate(net, [encoded[i] for i in held_idx], held, top)["micro"]["f1"]
-            _swap_in(net, top, live)
-            line += f", averaged from epoch {average_from}: {f1:.4f}"
-        say(f"{line} ({time.perf_counter() - t0:.0f} s)")
-        state = averaged if average_from else _state(net, top)
+        say(f"{line}, held-out F1 {f1:.4f} ({time.perf_counter() - t0:.0f} s)")
         if f1 >= best_f1:  # on a tie the later, longer-trained epoch
-            best, best_f1, stale = copy.deepcopy(state), f1, 0
+            best, best_f1, stale = copy.deepcopy(net.state_dict()), f1, 0
+            best_top = copy.deepcopy(top.state_dict()) if top is not None else None
         else:
             stale += 1
             if stale >= patience:
                 break
-    if not held:
-        best = averaged if average_from else _state(net, top)
-    _swap_in(net, top, best)
-    if not held:
-        scores = {}
-    else:
+    scores = {}
+    if held:  # else the last epoch's weights stand
+        net.load_state_dict(best)
+        if top is not None:
+            top.load_state_dict(best_top)
         scores = _evaluate(net, [encoded[i] for i in held_idx], held, top)
     if out is None:
         return scores, EntityTagger.member_blob(net, words, chars, feat_vocab, TAGS, top)
@@ -251,35 +232,6 @@ def join_models(models: Sequence[str | Path], out: str | Path) -> int:
         raise RasidError("these models tag different label sets and cannot form one ensemble")
     torch.save({"format": 2, "members": blobs}, str(out))
     return len(blobs)
-
-
-def _state(net, top) -> tuple[dict, dict | None]:
-    """A detached copy of the weights (the tagger's, and the tuned encoder layers' if any)."""
-    return ({k: v.detach().clone() for k, v in net.state_dict().items()},
-            {k: v.detach().clone() for k, v in top.state_dict().items()} if top is not None else None)
-
-
-def _swap_in(net, top, state: tuple[dict, dict | None]) -> tuple[dict, dict | None]:
-    """Load `state` into the modules and return the weights they held before."""
-    before = _state(net, top)
-    net.load_state_dict(state[0])
-    if top is not None:
-        top.load_state_dict(state[1])
-    return before
-
-
-def _running_mean(averaged, seen: int, net, top) -> tuple[dict, dict | None]:
-    """Fold the current weights into the mean of the `seen` snapshots before them."""
-    current = _state(net, top)
-    if averaged is None:
-        return current
-
-    def mix(mean: dict, new: dict) -> dict:
-        # integer buffers (counters) are not averaged: the latest value stands
-        return {k: mean[k] + (new[k] - mean[k]) / (seen + 1) if new[k].is_floating_point() else new[k]
-                for k in new}
-
-    return mix(averaged[0], current[0]), (mix(averaged[1], current[1]) if current[1] is not None else None)
 
 
 def _context_item(item):
