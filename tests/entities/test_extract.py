@@ -66,6 +66,35 @@ def test_surname_alone_links_to_the_full_name_in_the_document(extractor, cleaner
     assert [(p["name"], p["mentions"]) for p in people] == [("سالم الورفلي", 2)]
 
 
+def test_a_person_tagged_into_a_town_keeps_the_rest_and_theophoric_names_keep_their_first_word():
+    from rasid.entities.extract import _person_span
+    from rasid.text.tokens import tokenize
+
+    toks = tokenize("نقلا عن رئيس بلدية بني وليد محمد المبروك بأن")
+    keys = [t.key for t in toks]
+    taken = [False] * len(toks)
+    taken[4:6] = [True, True]  # the gazetteer found بني وليد
+    assert _person_span(keys, toks, taken, 5, 8) == (6, 8)  # "وليد محمد المبروك" -> "محمد المبروك"
+    a, b = _person_span(keys, toks, taken, 5, 7)  # "وليد محمد": one word left is no name
+    assert a >= b
+    assert _person_span(keys, toks, [False] * len(toks), 6, 8) == (6, 8)  # nothing taken: unchanged
+
+    toks = tokenize("جميع روايات صنع الله إبراهيم، و الله أعلم")
+    keys = [t.key for t in toks]
+    free = [False] * len(toks)
+    assert _person_span(keys, toks, free, 3, 5) == (2, 5)  # "الله إبراهيم" -> "صنع الله إبراهيم"
+    assert _person_span(keys, toks, free, 0, 2) == (0, 2)
+    after_punct = tokenize("، الله إبراهيم")
+    assert _person_span([t.key for t in after_punct], after_punct, [False] * 3, 1, 3) == (1, 3)
+
+
+def test_seed_people_next_to_a_town_or_with_a_theophoric_name_are_whole(seed_entities):
+    _, ents = seed_entities["001"]
+    names = {p["name"] for p in ents.summary()["people"]}
+    assert "سالم نوير" in names and not any("وليد" in n for n in names)  # "عميد بلدية بني وليد سالم نوير"
+    assert "أمر الله إيشلر" in names and "الله إيشلر" not in names
+
+
 def test_unknown_people_keep_their_surface_form(seed_entities):
     _, ents = seed_entities["004"]
     names = {p["name"] for p in ents.summary()["people"]}

@@ -188,7 +188,9 @@ class EntityExtractor:
                     place_matches.append((pm, toks, sent, s.line))
                     taken[pm.start:pm.end] = [True] * (pm.end - pm.start)
             for kind, a, b in bio_spans(tags):
-                if any(taken[a:b]) or kind == "LOC":
+                if kind == "PERS":
+                    a, b = _person_span(keys, toks, taken, a, b)
+                if any(taken[a:b]) or kind == "LOC" or a >= b:
                     continue
                 mention = self._tagged(doc, toks, keys, a, b, kind, sent, s.line)
                 if mention:
@@ -232,6 +234,27 @@ class EntityExtractor:
         if kind == "PERS" and len(match_key(name).replace(" ", "")) < 3:
             return None
         return self._mention(doc, toks, a, b, kind, "tagger", sent, line, name)
+
+
+def _person_span(keys: list[str], toks: list[Token], taken: list[bool], a: int, b: int) -> tuple[int, int]:
+    """A tagged person's span, mended where the tagger and the dictionaries disagree at its edges.
+
+    - A place or actor the dictionaries found wins the words it covers, and the rest of the span
+      stands if two words are left: "عميد بلدية بني وليد سالم نوير", tagged "وليد سالم نوير", is
+      the town بني وليد and the person "سالم نوير".
+    - A name never begins with "الله": the word before it is part of the name
+      (theophoric names: "أمر الله إيشلر", "فتح الله", "جار الله"), unless it is taken or punctuation.
+    """
+    start, end = a, b
+    while a < b and taken[a]:
+        a += 1
+    while b > a and taken[b - 1]:
+        b -= 1
+    if (a, b) != (start, end) and b - a < 2:
+        return start, start  # too little is left to be a name
+    if keys[a] == "الله" and a > 0 and not taken[a - 1] and toks[a - 1].kind == "word":
+        a -= 1
+    return a, b
 
 
 def _published(value: str | None):
