@@ -52,6 +52,27 @@ def test_countries_resolve_as_countries(geo):
     assert [(n, p) for _, n, p in found] == [("Algeria", 3), ("Egypt", 3)]
 
 
+def test_a_town_that_opens_a_clause_with_a_verb_of_agency_is_its_government_not_a_place(geo):
+    names = lambda text: [n for _, n, _ in places(geo, text)]  # noqa: E731
+    assert names("وذكر أن أنقرة ستجري محادثات مع موسكو بشأن ليبيا") == ["Moscow", "Libya"]
+    assert names("وقالت إن واشنطن تحذر من التصعيد في طرابلس") == ["Tripoli"]
+    # a location all the same: after or glued to a preposition, with a verb of location, a country
+    assert names("وفي طرابلس أكدت وزارة الداخلية أن الوضع هادئ") == ["Tripoli"]
+    assert names("واجتمع الوفد بطرابلس أكدت مصادر") == ["Tripoli"]
+    assert names("شهدت طرابلس اشتباكات عنيفة") == ["Tripoli"]
+    assert names("وتركيا ترفض ذلك") == ["Turkey"]
+
+
+def test_a_country_the_word_lists_also_hold_is_the_country_without_other_places(geo):
+    text = "ويتهم الغرب روسيا بتأجيج التمرد"
+    tags = ["O", "O", "B-LOC", "O", "O"]
+    toks = tokenize(text)
+    matches = geo.scan([t.key for t in toks], tags)
+    assert [m.weak for m in matches] == [True]  # روسيا is also in the ordinary-word lists
+    geo.resolve(matches)
+    assert matches[0].place.name_en == "Russia"
+
+
 def test_a_place_named_as_a_rulers_domain_is_a_region_not_a_town(geo):
     text = "وقال ولي عهد أبو ظبي إن الوفد وصل إلى أبو ظبي أمس، فيما التقى أمير قطر بالوفد"
     toks = tokenize(text)

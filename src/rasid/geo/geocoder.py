@@ -114,12 +114,30 @@ class Geocoder:
                 found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged, weak=weak,
                                    polity=_after_polity_title(keys, i))
                 break
-            if found:
+            if found and self._acting(keys, found):
+                i = found.end  # "أنقرة ستجري محادثات": the government, not a location
+            elif found:
                 out.append(found)
                 i = found.end
             else:
                 i += 1
         return out
+
+    def _acting(self, keys: Sequence[str], m: PlaceMatch) -> bool:
+        """Whether a town opens its clause as the subject of a verb of agency ("واشنطن تحذر"):
+        metonymy for its government. Countries, and names after or glued to a preposition
+        ("وفي طرابلس أكدت", "بطرابلس"), are places."""
+        if m.candidates[0].kind == "country" or m.end >= len(keys) or keys[m.end] not in agency_verbs():
+            return False
+        prev = keys[m.start - 1] if m.start else ""
+        if prev in PREPOSITIONS or (prev[:1] in ("و", "ف") and prev[1:] in PREPOSITIONS):
+            return False
+        first = keys[m.start]
+        for reading in strip_proclitics(first):
+            if self.gazetteer.candidates((reading, *keys[m.start + 1:m.end])):
+                glued = first[:len(first) - len(reading)].lstrip("وف")
+                return not glued.startswith(("ب", "ل", "ك"))
+        return False
 
     def _is_common(self, keys: Sequence[str]) -> bool:
         return len(keys) == 1 and any(r in self.common_words for r in strip_proclitics(keys[0]))
@@ -149,7 +167,8 @@ class Geocoder:
         """Choose one place per match, using the other matches of the same document as context.
 
         A weak match (an ordinary word the tagger marked) stays unresolved (``place`` None) unless a
-        place of that name lies in a country the document's other places are in.
+        place of that name lies in a country the document's other places are in, or it names a
+        country; either way it lends no focus to others.
         """
         focus: Counter = Counter()
         anchors: list[Place] = []
@@ -160,8 +179,8 @@ class Geocoder:
                 focus[m.candidates[0].country] += 1
                 anchors.append(m.candidates[0])
         for m in matches:
-            if m.weak:
-                pool = [p for p in m.candidates if focus[p.country]]
+            if m.weak:  # a country the word lists also hold (روسيا) is the country, but no focus
+                pool = [p for p in m.candidates if focus[p.country] or p.kind == "country"]
                 m.place = pool[0] if pool else None
                 continue
             if len(m.candidates) == 1 or m.candidates[0].curated:
@@ -183,6 +202,17 @@ def polity_titles() -> frozenset[tuple[str, ...]]:
     """Matching keys of the titles in ``geo/data/polity_titles.yaml`` (editable)."""
     data = load_yaml("geo/data/polity_titles.yaml") or {}
     return frozenset(tuple(match_key(w) for w in title.split()) for title in data.get("titles", []))
+
+
+@cache
+def agency_verbs() -> frozenset[str]:
+    """Matching keys of the verbs in ``geo/data/agency_verbs.yaml`` (editable)."""
+    data = load_yaml("geo/data/agency_verbs.yaml") or {}
+    return frozenset(match_key(w) for w in data.get("verbs", []))
+
+
+PREPOSITIONS = frozenset(match_key(w) for w in ("في", "من", "إلى", "عن", "على", "داخل", "قرب", "حول", "نحو",
+                                                "عبر", "لدى", "بين", "منذ", "حتى", "خارج", "مع"))
 
 
 def _after_polity_title(keys: Sequence[str], i: int) -> bool:
