@@ -130,7 +130,7 @@ class Geocoder:
         if m.candidates[0].kind == "country" or m.end >= len(keys) or keys[m.end] not in agency_verbs():
             return False
         prev = keys[m.start - 1] if m.start else ""
-        if prev in PREPOSITIONS or (prev[:1] in ("و", "ف") and prev[1:] in PREPOSITIONS):
+        if prev in prepositions() or (prev[:1] in ("و", "ف") and prev[1:] in prepositions()):
             return False
         first = keys[m.start]
         for reading in strip_proclitics(first):
@@ -211,8 +211,11 @@ def agency_verbs() -> frozenset[str]:
     return frozenset(match_key(w) for w in data.get("verbs", []))
 
 
-PREPOSITIONS = frozenset(match_key(w) for w in ("في", "من", "إلى", "عن", "على", "داخل", "قرب", "حول", "نحو",
-                                                "عبر", "لدى", "بين", "منذ", "حتى", "خارج", "مع"))
+@cache
+def prepositions() -> frozenset[str]:
+    """Matching keys of the prepositions in ``geo/data/agency_verbs.yaml``: a town after one is a location."""
+    data = load_yaml("geo/data/agency_verbs.yaml") or {}
+    return frozenset(match_key(w) for w in data.get("prepositions", []))
 
 
 def _after_polity_title(keys: Sequence[str], i: int) -> bool:
