@@ -205,17 +205,20 @@ def polity_titles() -> frozenset[tuple[str, ...]]:
 
 
 @cache
+def _agency_words() -> dict[str, frozenset[str]]:
+    """Matching keys of ``geo/data/agency_verbs.yaml`` (editable), read once: its verbs and prepositions."""
+    data = load_yaml("geo/data/agency_verbs.yaml") or {}
+    return {part: frozenset(match_key(w) for w in data.get(part, [])) for part in ("verbs", "prepositions")}
+
+
 def agency_verbs() -> frozenset[str]:
-    """Matching keys of the verbs in ``geo/data/agency_verbs.yaml`` (editable)."""
-    data = load_yaml("geo/data/agency_verbs.yaml") or {}
-    return frozenset(match_key(w) for w in data.get("verbs", []))
+    """Verbs whose subject town stands for its government ("أنقرة ستجري")."""
+    return _agency_words()["verbs"]
 
 
-@cache
 def prepositions() -> frozenset[str]:
-    """Matching keys of the prepositions in ``geo/data/agency_verbs.yaml``: a town after one is a location."""
-    data = load_yaml("geo/data/agency_verbs.yaml") or {}
-    return frozenset(match_key(w) for w in data.get("prepositions", []))
+    """Words after which a town is a location, whatever verb follows ("وفي طرابلس أكدت")."""
+    return _agency_words()["prepositions"]
 
 
 def _after_polity_title(keys: Sequence[str], i: int) -> bool:
