@@ -206,7 +206,9 @@ class EntityTagger:
                 padded = {}  # one padded context tensor per reading, shared by its members
                 lengths = m.sum(1)
                 # distinct words of the batch, found once: each member maps them into its own characters
-                u_rows, back = torch.unique(u_chars.view(-1, u_chars.shape[-1]), dim=0, return_inverse=True)
+                # (members with fine-tuned layers encode their batch themselves and need none)
+                if any(member.top is None for member in self.members):
+                    u_rows, back = torch.unique(u_chars.view(-1, u_chars.shape[-1]), dim=0, return_inverse=True)
                 total = None
                 for member, r in zip(self.members, self.remaps, strict=True):
                     mctx = ctx[member.reading]
