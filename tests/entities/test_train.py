@@ -6,7 +6,6 @@ from rasid.cli import main
 from rasid.entities.conll import bio_spans, read_conll, repair_bio
 from rasid.entities.tagger import EntityTagger
 from rasid.entities.train import train_tagger
-from rasid.errors import RasidError
 
 PEOPLE = ["فايز السراج", "خليفة حفتر", "عقيلة صالح", "خالد المشري", "أحمد المسماري", "محمد قنونو"]
 PLACES = ["طرابلس", "سرت", "بنغازي", "مصراتة", "ترهونة", "الجفرة"]
@@ -192,33 +191,3 @@ def test_train_ner_passes_held_out_zero_on_and_refuses_a_fold_with_it_or_holding
     assert seen["held_out"] == 0 and seen["epochs"] == 12
     assert main(["train-ner", str(p), "--out", out, "--held-out", "0", "--fold", "2"]) == 1
     assert main(["train-ner", str(p), "--out", out, "--held-out", "0.7"]) == 1
-
-
-@pytest.mark.slow
-def test_auxiliary_labels_are_learnt_alongside_and_left_out_of_the_saved_model(tmp_path):
-    import torch
-
-    train = tmp_path / "train.txt"
-    write_corpus(train, n=60)
-    sentences = read_conll(train)
-    aux = tmp_path / "aux.txt"  # fine-grained second labels, as tools/align_newsfane.py writes them
-    fine = {"PERS": "Politician", "LOC": "Population-Center"}
-    with aux.open("w", encoding="utf-8") as f:
-        for k, sent in enumerate(sentences):
-            for tok, tag in sent:
-                label = "?" if k % 7 == 0 else tag if tag == "O" else f"{tag[:2]}{fine[tag[2:]]}"
-                f.write(f"{tok} {label} {tag}\n")
-            f.write("\n")
-    lines: list[str] = []
-    scores, blob = train_tagger(train, None, epochs=6, patience=6, context_layers=0, batch_size=8, aux=aux,
-                                progress=lines.append)
-    assert any("auxiliary labels for 51 gold sentences, 4 classes" in x for x in lines)  # 60 less every 7th
-    _, plain = train_tagger(train, None, epochs=1, context_layers=0, batch_size=8)
-    assert set(blob["state"]) == set(plain["state"])  # the auxiliary output layer is not saved
-    model = tmp_path / "aux.pt"
-    torch.save(blob, str(model))
-    assert EntityTagger.load(model).tag(["وقال", "خالد", "المشري", "في", "سرت"])[1:3] == ["B-PERS", "I-PERS"]
-    short = tmp_path / "short.txt"
-    short.write_text("".join(aux.read_text(encoding="utf-8").split("\n\n", 1)[1:]), encoding="utf-8")
-    with pytest.raises(RasidError, match="sentences and tokens"):
-        train_tagger(train, None, epochs=1, context_layers=0, aux=short)

@@ -117,10 +117,10 @@ class NerNet(nn.Module):
         self.out = nn.Linear(2 * hidden, n_tags)
         self.crf = CRF(n_tags)
 
-    def hidden(self, words: torch.Tensor, chars: torch.Tensor | None, feats: torch.Tensor,
-               ctx: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
-               char_rows: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
-        """BiLSTM states (batch, time, 2 * hidden) of a padded batch, before the tag scores.
+    def emissions(self, words: torch.Tensor, chars: torch.Tensor | None, feats: torch.Tensor,
+                  ctx: torch.Tensor | None = None, lengths: torch.Tensor | None = None,
+                  char_rows: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
+        """Tag scores (batch, time, tags) of a padded batch.
 
         With `lengths` (each sentence's token count) the BiLSTM reads each sentence packed, so
         its backward pass starts at the sentence's last token rather than at the padding: the
@@ -150,11 +150,7 @@ class NerNet(nn.Module):
         else:
             packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             h, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=t)
-        return h
-
-    def emissions(self, *args, **kwargs) -> torch.Tensor:
-        """Tag scores (batch, time, tags) of a padded batch (arguments as for :meth:`hidden`)."""
-        return self.out(self.drop(self.hidden(*args, **kwargs)))
+        return self.out(self.drop(h))
 
 
 def encode_batch(sentences: Sequence[Sequence[str]], features: Sequence[Sequence[Sequence[str]]],

@@ -55,7 +55,6 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
                  context_layers: int = 0, every_layer: bool = False, context_pieces: int = 0,
                  tuned_layers: int = 0,
                  tuned_lr: float = 5e-5, silver: str | Path | None = None,
-                 aux: str | Path | None = None, aux_weight: float = 0.5,
                  cache_dir: str | Path | None = None,
                  seed: int = 7, progress: Callable[[str], None] | None = None) -> dict:
     """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores.
@@ -69,12 +68,6 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
 
     With ``held_out=0`` every gold sentence is trained on for exactly `epochs` epochs (say, the
     epoch the held-out runs settled on) and the last weights are kept; the scores are then empty.
-
-    `aux` is a file of second labels for the gold training sentences, one ``TOKEN AUX TAG`` line
-    per token (``tools/align_newsfane.py``: NewsFANE's fine-grained re-annotation of ANERcorp, such
-    as B-Athlete or B-Non-Governmental; ``?`` where it has none). A second output layer learns
-    to predict them from the same BiLSTM states (multi-task learning, weighted by `aux_weight`);
-    it is dropped from the saved model, which tags as before.
     """
     from rasid.entities.tagger import FEATURE_MIN_COUNT, EntityTagger, build_feature_extractor
 
@@ -160,12 +153,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     encoded = [(*encode_batch([tok[i]], [feats[i]], words, chars, feat_vocab, keys),
                 _context_item(ctx[i]) if ctx else None) for i in range(len(tok))]
     gold = [torch.tensor([tag_index[t] for t in repair_bio([t for _, t in s])]) for s in sentences]
-    aux_gold, head = _aux_labels(aux, sentences[:n]) if aux else ([], None)
-    if head is not None:
-        head = torch.nn.Linear(2 * net.lstm.hidden_size, head)
-        say(f"auxiliary labels for {sum(int((y >= 0).any()) for y in aux_gold)} gold sentences, "
-            f"{head.out_features} classes, weight {aux_weight}")
-    groups = [{"params": list(net.parameters()) + (list(head.parameters()) if head else []), "lr": 2e-3}]
+    groups = [{"params": list(net.parameters()), "lr": 2e-3}]
     if top is not None:
         groups.append({"params": list(top.parameters()), "lr": tuned_lr})
     opt = torch.optim.Adam(groups)
@@ -184,15 +172,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
             if word_dropout:
                 w = w.masked_fill((torch.rand(w.shape) < word_dropout) & m, 1)  # 1 = <unk>
             y = torch.nn.utils.rnn.pad_sequence([gold[i] for i in group], batch_first=True)
-            h = net.hidden(w, c, f, _context(top, x))
-            loss = net.crf.neg_log_likelihood(net.out(net.drop(h)), y, m)
-            if head is not None:
-                ya = torch.nn.utils.rnn.pad_sequence(
-                    [aux_gold[i] if i < n else torch.full((len(tok[i]),), -100) for i in group],
-                    batch_first=True, padding_value=-100)
-                ce = torch.nn.functional.cross_entropy(head(net.drop(h)).transpose(1, 2), ya,
-                                                       ignore_index=-100, reduction="sum")
-                loss = loss + aux_weight * ce / len(group)
+            loss = net.crf.neg_log_likelihood(net.emissions(w, c, f, _context(top, x)), y, m)
             opt.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for g in groups for p in g["params"]], 5.0)
@@ -252,34 +232,6 @@ def join_models(models: Sequence[str | Path], out: str | Path) -> int:
         raise RasidError("these models tag different label sets and cannot form one ensemble")
     torch.save({"format": 2, "members": blobs}, str(out))
     return len(blobs)
-
-
-def _aux_labels(path: str | Path, sentences: Sequence[Sequence[tuple[str, str]]]) -> tuple[list, int]:
-    """Each gold sentence's auxiliary label indices (-100: none) and the number of classes."""
-    from rasid.errors import RasidError
-
-    aux = read_conll_columns(path)
-    if len(aux) != len(sentences) or any(len(a) != len(s) for a, s in zip(aux, sentences, strict=False)):
-        raise RasidError(f"{path} does not have the training file's sentences and tokens")
-    labels = sorted({t for s in aux for t in s if t != "?"})
-    index = {t: i for i, t in enumerate(labels)}
-    return [torch.tensor([index.get(t, -100) for t in s]) for s in aux], len(labels)
-
-
-def read_conll_columns(path: str | Path, column: int = 1) -> list[list[str]]:
-    """One column of a blank-line-separated token-per-line file, sentence by sentence."""
-    out, cur = [], []
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        fields = line.split()
-        if not fields:
-            if cur:
-                out.append(cur)
-                cur = []
-            continue
-        cur.append(fields[column])
-    if cur:
-        out.append(cur)
-    return out
 
 
 def _context_item(item):
