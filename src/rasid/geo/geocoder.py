@@ -56,6 +56,7 @@ class PlaceMatch:
     weak: bool = False  # also an ordinary word (المدينة، الحي، مفرق): kept only inside the document's countries
     place: Place | None = None
     polity: bool = False  # named as a ruler's domain ("ولي عهد أبو ظبي"): the region, not the town
+    proclitic: str = ""  # letters set aside on the first word to find the name ("وبطرابلس": "وب")
 
     @property
     def precision(self) -> int:
@@ -87,11 +88,15 @@ class Geocoder:
 
     def lookup(self, keys: Sequence[str]) -> list[Place]:
         """Places named by these token keys (first one may carry proclitics), best first."""
+        return self._lookup(keys)[1]
+
+    def _lookup(self, keys: Sequence[str]) -> tuple[str, list[Place]]:
+        """The proclitic letters set aside on the first key, and the places then named."""
         for first in strip_proclitics(keys[0]) if keys else ():
             found = self.gazetteer.candidates((first, *keys[1:]))
             if found:
-                return found
-        return []
+                return keys[0][:len(keys[0]) - len(first)], found
+        return "", []
 
     def scan(self, keys: Sequence[str], tags: Sequence[str] | None = None) -> list[PlaceMatch]:
         """Place names in a sentence. Untagged single common words (العين، الحرية) are not taken."""
@@ -104,7 +109,7 @@ class Geocoder:
             for j in range(min(n, i + max_words), i, -1):
                 if tags[i].endswith(("PERS", "ORG")) and tags[i].startswith(("B", "I")):
                     break
-                cands = self.lookup(keys[i:j])
+                proclitic, cands = self._lookup(keys[i:j])
                 if not cands:
                     continue
                 tagged = any(t.endswith("LOC") for t in tags[i:j])
@@ -112,7 +117,7 @@ class Geocoder:
                 if not (cands[0].curated or tagged or self._safe_untagged(keys[i:j], cands)):
                     continue
                 found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged, weak=weak,
-                                   polity=_after_polity_title(keys, i))
+                                   polity=_after_polity_title(keys, i), proclitic=proclitic)
                 break
             if found and self._acting(keys, found):
                 i = found.end  # "أنقرة ستجري محادثات": the government, not a location
@@ -132,12 +137,7 @@ class Geocoder:
         prev = keys[m.start - 1] if m.start else ""
         if prev in prepositions() or (prev[:1] in ("و", "ف") and prev[1:] in prepositions()):
             return False
-        first = keys[m.start]
-        for reading in strip_proclitics(first):
-            if self.gazetteer.candidates((reading, *keys[m.start + 1:m.end])):
-                glued = first[:len(first) - len(reading)].lstrip("وف")
-                return not glued.startswith(("ب", "ل", "ك"))
-        return False
+        return not m.proclitic.lstrip("وف").startswith(("ب", "ل", "ك"))
 
     def _is_common(self, keys: Sequence[str]) -> bool:
         return len(keys) == 1 and any(r in self.common_words for r in strip_proclitics(keys[0]))
