@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 HELD = 200_000
-STEPS = 3500
+STEPS = 3300
 
 
 def sentences(data: Path, seed: int, budget: int) -> list[str]:
