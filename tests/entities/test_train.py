@@ -88,8 +88,8 @@ def test_an_ensemble_may_mix_members_that_read_the_encoder_differently(tmp_path)
     model = tmp_path / "mixed.pt"
     torch.save({"format": 2, "members": [plain, reading]}, str(model))
     tagger = EntityTagger.load(model)
-    assert sorted(tagger.readers) == [(0, 0, False, 0, None), (2, 0, False, 8, None)]
-    assert tagger.readers[(0, 0, False, 0, None)] is None
+    assert sorted(tagger.readers) == [(0, 0, False, 0), (2, 0, False, 8)]
+    assert tagger.readers[(0, 0, False, 0)] is None
     sentences = [["وقال", "خالد", "المشري", "في", "سرت"], ["وقال", "عقيلة", "صالح", "في", "بنغازي"]]
     tags = tagger.tag_many(sentences, documents=["a", "b"])
     assert [t[1:3] for t in tags] == [["B-PERS", "I-PERS"], ["B-PERS", "I-PERS"]]

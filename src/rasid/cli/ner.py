@@ -36,9 +36,6 @@ def add_parsers(sub) -> None:
                    help="which tenth (from the end) to hold out for choosing the epoch (default 0: the last)")
     p.add_argument("--silver", metavar="CONLL",
                    help="machine-tagged sentences to train on as well (tools/build_silver.py; never held out)")
-    p.add_argument("--char-lm", metavar="FILE",
-                   help="forward and backward character language models (tools/train_char_lm.py) whose "
-                        "states feed the tagger too")
     p.add_argument("--cache", metavar="DIR", help="keep the encoder states of TRAIN here between runs")
     p.add_argument("--seed", type=int, default=7)
     add_common(p)
@@ -82,7 +79,7 @@ def run_train(args: argparse.Namespace) -> int:
         raise RasidError("--fold picks the held-out tenth; with --held-out 0 nothing is held out")
     options = dict(vectors=args.vectors, epochs=args.epochs, patience=args.patience, seed=args.seed,
                    context_layers=args.context_layers, tuned_layers=args.tuned_layers, cache_dir=args.cache,
-                   silver=args.silver, held_out=args.held_out, char_lm=args.char_lm,
+                   silver=args.silver, held_out=args.held_out,
                    progress=lambda s: print(s, file=sys.stderr, flush=True))  # noqa: T201
     if args.members > 1:
         scores = train_ensemble(args.train, args.out, members=args.members, **options)

@@ -56,45 +56,26 @@ def build_feature_extractor() -> FeatureExtractor:
 class _Member:
     """One trained network with its own vocabularies and encoder reading (an ensemble holds several)."""
 
-    def __init__(self, net, words, chars, feats, top=None, reading: tuple = (0, 0, False, 0, None)):
+    def __init__(self, net, words, chars, feats, top=None, reading: tuple = (0, 0, False, 0)):
         self.net = net.eval()
         self.words, self.chars, self.feats = words, chars, feats
         self.top = top.eval() if top is not None else None
-        # (encoder layers, fine-tuned layers, every layer mixed, document context pieces,
-        #  character language models: a key into the tagger's table of them, or None)
+        # (encoder layers, fine-tuned layers, every layer mixed, document context pieces)
         self.reading = tuple(reading)
 
 
-class _WithCharLM:
-    """Encoder states (if any) with the character language models' states appended to each word's."""
-
-    def __init__(self, base, lm):
-        self.base, self.lm = base, lm
-
-    def __call__(self, sentences, **kw):
-        import torch
-
-        lm = self.lm(sentences)
-        if self.base is None:
-            return lm
-        return [torch.cat([a, b], dim=1) for a, b in zip(self.base(sentences, **kw), lm, strict=True)]
-
-
-def _reader(reading: tuple, char_lms: dict | None = None):
+def _reader(reading: tuple):
     """The encoder front end for one member setting (None: the member reads no encoder states)."""
-    layers, tuned, every_layer, context_pieces, lm_key = reading
-    base = None
+    layers, tuned, every_layer, context_pieces = reading
     if layers and tuned:
         from rasid.entities.e5 import LowerStates
 
-        base = LowerStates(layers - tuned)
-    elif layers:
+        return LowerStates(layers - tuned)
+    if layers:
         from rasid.entities.e5 import WordStates
 
-        base = WordStates(layers, every_layer=every_layer, context_pieces=context_pieces)
-    if lm_key is not None:
-        return _WithCharLM(base, (char_lms or {})[lm_key])
-    return base
+        return WordStates(layers, every_layer=every_layer, context_pieces=context_pieces)
+    return None
 
 
 class EntityTagger:
@@ -106,8 +87,7 @@ class EntityTagger:
     reading is computed once per batch and shared by the members that use it.
     """
 
-    def __init__(self, members: Sequence[_Member], tags: Sequence[str], *, consistency_window: int | None = None,
-                 char_lms: dict | None = None):
+    def __init__(self, members: Sequence[_Member], tags: Sequence[str], *, consistency_window: int | None = None):
         import torch
 
         from rasid.entities.consistency import WINDOW
@@ -116,7 +96,7 @@ class EntityTagger:
         self.members = list(members)
         self.tags = tuple(tags)
         self.features = build_feature_extractor()
-        self.readers = {r: _reader(r, char_lms) for r in dict.fromkeys(m.reading for m in self.members)}
+        self.readers = {r: _reader(r) for r in dict.fromkeys(m.reading for m in self.members)}
         self.crf = CRF(len(self.tags))
         # sentences either side whose tags vote on a name's label (rasid.entities.consistency); 0: off
         self.consistency_window = WINDOW if consistency_window is None else consistency_window
@@ -142,7 +122,7 @@ class EntityTagger:
         return _load(str(path) if path else str(data_path(MODEL_PATH)))
 
     @staticmethod
-    def member_blob(net, words, chars, feats, tags: Sequence[str], top=None, char_lm=None) -> dict:
+    def member_blob(net, words, chars, feats, tags: Sequence[str], top=None) -> dict:
         import torch
 
         state = {k: (v.half() if v.is_floating_point() else v) for k, v in net.state_dict().items()}
@@ -157,15 +137,13 @@ class EntityTagger:
                 "chars": chars.items[2:], "feats": feats.items[2:], "tags": list(tags)}
         if top is not None:
             blob["top"] = {k: v.half() for k, v in top.state_dict().items()}
-        if char_lm is not None:
-            blob["char_lm"] = char_lm.blob()
         return blob
 
     @staticmethod
-    def save(path: str | Path, net, words, chars, feats, tags: Sequence[str], top=None, char_lm=None) -> None:
+    def save(path: str | Path, net, words, chars, feats, tags: Sequence[str], top=None) -> None:
         import torch
 
-        torch.save(EntityTagger.member_blob(net, words, chars, feats, tags, top, char_lm), str(path))
+        torch.save(EntityTagger.member_blob(net, words, chars, feats, tags, top), str(path))
 
     def tag(self, tokens: Sequence[str]) -> list[str]:
         """BIO tags for one sentence of tokens."""
@@ -270,20 +248,10 @@ def _load(path: str) -> EntityTagger:
     if len({tuple(b["tags"]) for b in members}) != 1:
         raise RasidError(f"{path}: ensemble members disagree on their tags")
     loaded = []
-    char_lms: dict = {}  # members trained with the same character models share one copy
     for b in members:
         config = dict(b["config"])
-        lm_key = None
-        if config.pop("char_lm", 0):
-            import hashlib
-
-            from rasid.entities.charlm import CharLMPair
-
-            lm_key = hashlib.sha1(b["char_lm"]["forward"]["state"]["lstm.weight_hh_l0"].numpy().tobytes()).hexdigest()
-            if lm_key not in char_lms:
-                char_lms[lm_key] = CharLMPair.from_blob(b["char_lm"])
         reading = (config.pop("context_layers", 0), config.pop("tuned_layers", 0),
-                   config.get("ctx_layers", 1) > 1, config.pop("context_pieces", 0), lm_key)
+                   config.get("ctx_layers", 1) > 1, config.pop("context_pieces", 0))
         net = NerNet(**config)
         state = dict(b["state"])
         if "word.weight.q" in state:
@@ -298,4 +266,4 @@ def _load(path: str) -> EntityTagger:
             top.load_state_dict({k: v.float() for k, v in b["top"].items()})
         loaded.append(_Member(net, Vocab(b["words"]), Vocab(b["chars"]), Vocab(b["feats"]), top, reading))
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
-    return EntityTagger(loaded, members[0]["tags"], char_lms=char_lms)
+    return EntityTagger(loaded, members[0]["tags"])

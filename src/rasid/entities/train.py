@@ -54,7 +54,7 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
                  freeze_vectors: bool = True, word_dropout: float = 0.05, held_out: float = 0.1, fold: int = 0,
                  context_layers: int = 0, every_layer: bool = False, context_pieces: int = 0,
                  tuned_layers: int = 0,
-                 tuned_lr: float = 5e-5, silver: str | Path | None = None, char_lm: str | Path | None = None,
+                 tuned_lr: float = 5e-5, silver: str | Path | None = None,
                  cache_dir: str | Path | None = None,
                  seed: int = 7, progress: Callable[[str], None] | None = None) -> dict:
     """Train the BiLSTM-CRF tagger on a CoNLL file and save it to `out`; return the held-out scores.
@@ -134,16 +134,6 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
             if cache:
                 torch.save([x.half() for x in part], cache)
             ctx += part
-    lm = None
-    if char_lm:
-        if top is not None or every_layer:
-            raise ValueError("--char-lm goes with plain --context-layers only")
-        from rasid.entities.charlm import CharLMPair
-
-        lm = CharLMPair.load(char_lm)
-        say(f"reading {len(tok)} sentences with the character language models ({lm.dim} dimensions)")
-        states = lm(tok)
-        ctx = [torch.cat([c, s], dim=1) for c, s in zip(ctx, states, strict=True)] if ctx else states
     ctx_dim = (ctx[0][0].shape[1] if top is not None else ctx[0].shape[-1]) if ctx else 0
     ctx_layers = ctx[0].shape[1] if ctx and top is None and every_layer else 1
     net = NerNet(len(words), len(chars), len(feat_vocab), len(TAGS), word_dim=pre_dim(pre), ctx_dim=ctx_dim,
@@ -151,7 +141,6 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
     net.config["context_layers"] = context_layers
     net.config["tuned_layers"] = tuned_layers if top is not None else 0
     net.config["context_pieces"] = context_pieces if top is None else 0
-    net.config["char_lm"] = 1 if lm is not None else 0
     hits = init_embeddings(net.word, words, pre) if pre else 0
     if pre and freeze_vectors:
         # Pre-trained rows stay as learnt from news text, so words met only at tagging time keep
@@ -209,8 +198,8 @@ def train_tagger(train_path: str | Path, out: str | Path, *, vectors: str | Path
             top.load_state_dict(best_top)
         scores = _evaluate(net, [encoded[i] for i in held_idx], held, top)
     if out is None:
-        return scores, EntityTagger.member_blob(net, words, chars, feat_vocab, TAGS, top, lm)
-    EntityTagger.save(out, net, words, chars, feat_vocab, TAGS, top=top, char_lm=lm)
+        return scores, EntityTagger.member_blob(net, words, chars, feat_vocab, TAGS, top)
+    EntityTagger.save(out, net, words, chars, feat_vocab, TAGS, top=top)
     return scores
 
 
