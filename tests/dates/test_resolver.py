@@ -58,6 +58,14 @@ CASES = [
     ("السبت", SAT, "2020-06-06", 1),
     ("الجمعة", SAT, "2020-06-05", 1),
     ("وفي وقت متأخر من ليل الثلاثاء", WED, "2020-06-09", 1),
+    ("منذ اندلاع الصراع في شرق أوكرانيا في أبريل (نيسان) من العام الماضي", WED, "2019-04-01", 3),
+    ("قتل في 22 أبريل من العام الماضي", WED, "2019-04-22", 1),
+    ("ومن المقرر أن تجرى الانتخابات في ديسمبر من العام الجاري", WED, "2020-12-01", 3),
+    ("وتنتهي ولاية البعثة في يناير من العام المقبل", WED, "2021-01-01", 3),
+    ("وقعت الاشتباكات في مايو عام 2014 في بنغازي", WED, "2014-05-01", 3),
+    ("أطلق الهجوم في 30 يونيو (حزيران) عام 2013", WED, "2013-06-30", 1),
+    ("في أكتوبر من السنة الماضية", WED, "2019-10-01", 3),
+    ("وفي سبتمبر من هذا العام", WED, "2020-09-01", 3),
 ]
 
 
@@ -90,6 +98,12 @@ def test_several_dates_in_one_sentence_keep_their_spans():
     found = find_dates(text, WED)
     assert [(text[m.start:m.end], m.date.isoformat()) for m in found] == [
         ("السبت الماضي", "2020-06-06"), ("صباح اليوم", "2020-06-10")]
+
+
+def test_a_year_word_without_a_year_or_a_marker_is_left_out_of_the_date():
+    found = find_dates("في مايو عام الانتخابات", WED)
+    assert [(d.text, d.date.isoformat()) for d in found] == [("مايو", "2020-05-01")]
+    assert find_dates("في مايو من العام الماضي", None) == []  # a relative year needs the publication date
 
 
 def test_decimal_numbers_next_to_a_month_are_not_years():

@@ -60,6 +60,8 @@ class DateResolver:
         self.past = _key_set(data["past"])
         self.future = _key_set(data["future"])
         self.current = _key_set(data["current"])
+        self.years = frozenset(match_key(w) for w in data.get("years", ()))
+        self.this = frozenset(match_key(w) for w in data.get("this", ()))
         self.month_parts = _keys(data["month_parts"])
         self.units = _keys(data["units"])
         self.plural_units = frozenset(match_key(w) for w in data.get("plural_units", ()))
@@ -112,6 +114,25 @@ class DateResolver:
             k += 1
         if k < len(keys) and tokens[k].kind == "num" and len(keys[k]) == 4 and keys[k].isdigit() and 1900 < int(keys[k]) < 2100:
             return int(keys[k]), k + 1
+        return None, j
+
+    def _year_ref(self, tokens: list[Token], keys: list[str], j: int, pub: date | None) -> tuple[int | None, int]:
+        """The year after a month name: "2014", "عام 2014", "(من) العام الماضي / الجاري / المقبل",
+        "(من) هذا العام"; relative years need `pub`. (None, j) when none is named."""
+        year, k = self._year(tokens, keys, j)
+        if year:
+            return year, k
+        n = len(keys)
+        k = j + 1 if j < n and keys[j] == "من" else j
+        if k < n and keys[k] in self.this and k + 1 < n and keys[k + 1] in self.years:
+            return (pub.year, k + 2) if pub else (None, j)
+        if k < n and keys[k] in self.years:
+            year, k2 = self._year(tokens, keys, k + 1)
+            if year:
+                return year, k2
+            marker, k2 = self._marker(keys, k + 1)
+            if marker and pub:
+                return pub.year + {"past": -1, "future": 1, "current": 0}[marker], k2
         return None, j
 
     def _alt_month(self, keys: list[str], j: int) -> int:
@@ -252,7 +273,7 @@ class DateResolver:
         month = int(mo[0])
         k += mo[1]
         k = self._alt_month(keys, k)
-        year, k2 = self._year(tokens, keys, k)
+        year, k2 = self._year_ref(tokens, keys, k, pub)
         if year:
             return (year, month), k2
         marker, k3 = self._marker(keys, k)
@@ -295,7 +316,7 @@ class DateResolver:
             return (day, 1, "day of month", k) if day else None
         m = int(mo[0])
         k = self._alt_month(keys, k + mo[1])
-        year, k2 = self._year(tokens, keys, k)
+        year, k2 = self._year_ref(tokens, keys, k, pub)
         if year is None:
             if pub is None:
                 return None
