@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from rasid.dates import DateResolver
 from rasid.document import Document, LineStatus
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 
 TYPE_OF_ACTOR = {"person": "PERS", "state": "LOC"}
 QUOTES = frozenset('"«»“”\'')
+# A date expression's words are found without a publication date too (to keep them from being read
+# as names); any day serves as the anchor then, and those dates themselves are not reported.
+_ANY_DAY = date(2000, 1, 1)
 
 
 @dataclass
@@ -169,6 +173,8 @@ class EntityExtractor:
     def _document(self, doc: Document, rows) -> DocumentEntities:
         mentions: list[Mention] = []
         place_matches = []
+        published = _published(doc.publication_date)
+        date_rows = []  # (sentence, its dates resolved against the publication date)
         for s, toks, tags in rows:
             keys = [t.key for t in toks]
             sent = (s.start, s.end)
@@ -183,14 +189,19 @@ class EntityExtractor:
                 mentions.append(self._mention(doc, toks, a, b, kind, m.how if m.how != "exact" else "dictionary",
                                               sent, s.line, m.actor.name_ar, actor=m.actor))
                 taken[a:b] = [True] * (b - a)
+            # a name wholly inside a date expression is a month ("أبريل (نيسان) الماضي"), not a name;
+            # one that only shares a word with it stands ("حزب الغد")
+            found = self.dates.find(doc.text[s.start:s.end], published or _ANY_DAY)
+            date_rows.append((s, found if published else self.dates.find(doc.text[s.start:s.end], None)))
+            dated = [any(s.start + dm.start <= t.start and t.end <= s.start + dm.end for dm in found) for t in toks]
             for pm in self.geocoder.scan(keys, tags):
-                if not any(taken[pm.start:pm.end]):
+                if not any(taken[pm.start:pm.end]) and not all(dated[pm.start:pm.end]):
                     place_matches.append((pm, toks, sent, s.line))
                     taken[pm.start:pm.end] = [True] * (pm.end - pm.start)
             for kind, a, b in bio_spans(tags):
                 if kind == "PERS":
                     a, b = _person_span(keys, toks, taken, a, b)
-                if any(taken[a:b]) or kind == "LOC" or a >= b:
+                if any(taken[a:b]) or kind == "LOC" or a >= b or all(dated[a:b]):
                     continue
                 mention = self._tagged(doc, toks, keys, a, b, kind, sent, s.line)
                 if mention:
@@ -201,10 +212,12 @@ class EntityExtractor:
                 continue
             mentions.append(self._mention(doc, toks, pm.start, pm.end, "LOC", "tagger" if pm.tagged else "gazetteer",
                                           sent, line, pm.place.name_ar, place=pm.located, precision=pm.precision))
-        published = _published(doc.publication_date)
-        for s, _toks, _tags in rows:
-            for dm in self.dates.find(doc.text[s.start:s.end], published):
+        names = [(m.start, m.end) for m in mentions]
+        for s, found in date_rows:
+            for dm in found:
                 a, b = s.start + dm.start, s.start + dm.end
+                if any(x <= a and b <= y and y - x > b - a for x, y in names):
+                    continue  # a date word inside a name: "حزب الغد", "كتيبة شهداء 17 فبراير"
                 mentions.append(Mention(a, b, doc.text[a:b], "DATE", dm.rule, (s.start, s.end), s.line,
                                         dm.text, precision=dm.precision, date=dm.date.isoformat()))
         mentions.sort(key=lambda m: m.start)
@@ -258,8 +271,6 @@ def _person_span(keys: list[str], toks: list[Token], taken: list[bool], a: int, 
 
 
 def _published(value: str | None):
-    from datetime import date
-
     try:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:
