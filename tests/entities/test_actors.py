@@ -39,6 +39,16 @@ def test_forces_named_after_their_leader(actors):
     assert scan(actors, "لمليشيات حفتر الإرهابية")[0][:2] == ("LNA", "لمليشيات حفتر")
 
 
+def test_brigades_named_with_numbers_and_their_leaders(actors):
+    assert scan(actors, "وقال آمر اللواء 444 قتال إن قواته صدت هجوما") == [
+        ("Brigade-444", "اللواء 444 قتال", "exact")]
+    assert scan(actors, "مقاتلو كتيبة شهداء 17 فبراير في بنغازي")[0][:2] == (
+        "February-17-Brigade", "كتيبة شهداء 17 فبراير")
+    assert scan(actors, "واتهم صلاح بادي آمر لواء الصمود")[:2] == [
+        ("Salah Badi", "صلاح بادي", "exact"), ("Samoud-Brigade", "لواء الصمود", "exact")]
+    assert actors.actors["Samoud-Brigade"].side == actors.actors["Salah Badi"].side
+
+
 def test_dotted_letter_typo_is_matched(actors):
     assert scan(actors, "وأكد انسحاب قوات حقتر من القاعدة") == [("LNA", "قوات حقتر", "typo")]
     assert actors.lookup(keys("حقتر"))[0].id == "Khalifa Haftar"
