@@ -66,18 +66,23 @@ class DateResolver:
         self.units = _keys(data["units"])
         self.plural_units = frozenset(match_key(w) for w in data.get("plural_units", ()))
         self.numbers = NumberReader.from_data()
+        self._starts: dict[int, frozenset[str]] = {}
 
     @classmethod
     def from_data(cls, path: str | None = None) -> DateResolver:
         return _resolver(path or "dates/data/dates.yaml")
 
     # -- matching helpers over token keys ---------------------------------------------------
-    @staticmethod
-    def _match(table, keys: list[str], i: int, *, clitics: bool = False):
+    def _match(self, table, keys: list[str], i: int, *, clitics: bool = False):
         """Longest entry of `table` starting at token i: (value or True, tokens used) or None."""
+        starts = self._starts.get(id(table))
+        if starts is None:  # the first words of the table's entries, to turn most tokens away at once
+            starts = self._starts[id(table)] = frozenset(words[0] for words in table)
+        firsts = strip_proclitics(keys[i]) if clitics else (keys[i],)
+        if not any(first in starts for first in firsts):
+            return None
         for n in range(min(MAX_WORDS, len(keys) - i), 0, -1):
             rest = tuple(keys[i + 1:i + n])
-            firsts = strip_proclitics(keys[i]) if clitics else (keys[i],)
             for first in firsts:
                 words = (first, *rest)
                 if words in table:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from rapidfuzz.distance import Levenshtein
@@ -34,6 +34,7 @@ _RASM = str.maketrans({
 })
 
 
+@lru_cache(maxsize=1 << 16)  # the scan asks for the same words' skeletons over and over
 def rasm(key: str) -> str:
     """The undotted skeleton of a matching key.
 

@@ -192,8 +192,12 @@ class EntityExtractor:
             # a name wholly inside a date expression is a month ("أبريل (نيسان) الماضي"), not a name;
             # one that only shares a word with it stands ("حزب الغد")
             found = self.dates.find(doc.text[s.start:s.end], published or _ANY_DAY)
-            date_rows.append((s, found if published else self.dates.find(doc.text[s.start:s.end], None)))
-            dated = [any(s.start + dm.start <= t.start and t.end <= s.start + dm.end for dm in found) for t in toks]
+            if found and not published:  # only dates that need no anchor are reported
+                date_rows.append((s, self.dates.find(doc.text[s.start:s.end], None)))
+            elif found:
+                date_rows.append((s, found))
+            dated = [any(s.start + dm.start <= t.start and t.end <= s.start + dm.end for dm in found)
+                     for t in toks] if found else [False] * len(toks)
             for pm in self.geocoder.scan(keys, tags):
                 if not any(taken[pm.start:pm.end]) and not all(dated[pm.start:pm.end]):
                     place_matches.append((pm, toks, sent, s.line))
