@@ -100,6 +100,15 @@ def test_several_dates_in_one_sentence_keep_their_spans():
         ("السبت الماضي", "2020-06-06"), ("صباح اليوم", "2020-06-10")]
 
 
+def test_a_date_that_names_a_revolution_a_square_or_a_brigade_is_no_date():
+    assert find_dates("واحتفل الليبيون بذكرى ثورة 17 فبراير في طرابلس", WED) == []
+    assert [d.text for d in find_dates("تظاهر المئات في ميدان 30 يونيو أمس", WED)] == ["أمس"]
+    assert [d.text for d in find_dates("وقالت كتيبة 17 فبراير إن عناصرها دخلوا المدينة أمس", WED)] == ["أمس"]
+    assert find_dates("في ذكرى 17 فبراير", WED)[0].date == date(2020, 2, 17)  # the anniversary is a day
+    found = find_dates("في أعقاب ثورة 25 يناير (كانون الثاني) 2011", WED)  # with its year: the day it began
+    assert [(d.text, d.date) for d in found] == [("25 يناير (كانون الثاني) 2011", date(2011, 1, 25))]
+
+
 def test_a_year_word_without_a_year_or_a_marker_is_left_out_of_the_date():
     found = find_dates("في مايو عام الانتخابات", WED)
     assert [(d.text, d.date.isoformat()) for d in found] == [("مايو", "2020-05-01")]

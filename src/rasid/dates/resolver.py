@@ -67,6 +67,7 @@ class DateResolver:
         self.plural_units = frozenset(match_key(w) for w in data.get("plural_units", ()))
         self.numbers = NumberReader.from_data()
         self._starts: dict[int, frozenset[str]] = {}
+        self.name_heads = frozenset(match_key(w) for w in data.get("name_heads", ()))
 
     @classmethod
     def from_data(cls, path: str | None = None) -> DateResolver:
@@ -99,6 +100,11 @@ class DateResolver:
             found = self._at(tokens, keys, i, published)
             if found:
                 day, precision, rule, j = found
+                if rule in ("day month", "month") and i and any(w in self.name_heads
+                                                                 for w in strip_proclitics(keys[i - 1])) \
+                        and not any(tokens[k].kind == "num" and len(keys[k]) == 4 for k in range(i, j)):
+                    i = j  # "ثورة 17 فبراير": a name; "ثورة 25 يناير 2011" is also the day it happened
+                    continue
                 out.append(DateMention(tokens[i].start, tokens[j - 1].end, text[tokens[i].start:tokens[j - 1].end],
                                        day, precision, rule))
                 i = j
