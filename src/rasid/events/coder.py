@@ -142,11 +142,26 @@ def _lexicon(path: str) -> Lexicon:
     return Lexicon(load_yaml(path))
 
 
+_FIRST_WORDS: dict[int, tuple[frozenset, frozenset[str]]] = {}
+
+
+def _first_words(table: frozenset[tuple[str, ...]]) -> frozenset[str]:
+    """The first words of a table's entries (cached with the table, so its id cannot be reused)."""
+    entry = _FIRST_WORDS.get(id(table))
+    if entry is None or entry[0] is not table:
+        entry = _FIRST_WORDS[id(table)] = (table, frozenset(words[0] for words in table))
+    return entry[1]
+
+
 def _has(table: frozenset[tuple[str, ...]], keys: Sequence[str], i: int) -> int:
     """Length of the longest entry of `table` at token i (first token may carry proclitics), or 0."""
+    starts = _first_words(table)
+    firsts = [first for first in strip_proclitics(keys[i]) if first in starts]
+    if not firsts:  # most tokens start no entry
+        return 0
     for n in range(min(5, len(keys) - i), 0, -1):
         rest = tuple(keys[i + 1:i + n])
-        for first in strip_proclitics(keys[i]):
+        for first in firsts:
             if (first, *rest) in table:
                 return n
     return 0
