@@ -85,6 +85,7 @@ class ActorDictionary:
     _skeleton: dict[tuple[str, ...], list[tuple[tuple[str, ...], str]]] = field(default_factory=dict, repr=False)
     dated: tuple[tuple[str, str, str | None, str | None], ...] = ()  # (alias, actor id, from, until)
     _dated: dict[tuple[str, ...], list[tuple[str | None, str | None, str]]] = field(default_factory=dict, repr=False)
+    _starts: frozenset[str] = field(default=frozenset(), repr=False)  # first words of names and skeletons
 
     def __post_init__(self) -> None:
         for actor in self.actors.values():
@@ -104,6 +105,7 @@ class ActorDictionary:
             if words in self._exact:
                 raise LexiconError("actors", None, f"dated alias {alias!r} is also an alias of {self._exact[words]!r}")
             self._dated.setdefault(words, []).append((start, until, actor_id))
+        self._starts = frozenset(w[0] for w in (*self._exact, *self._dated)) | {w[0] for w in self._skeleton}
 
     @classmethod
     def from_data(cls, path: str | Path | None = None) -> ActorDictionary:
@@ -190,6 +192,9 @@ class ActorDictionary:
         out = []
         i, n = 0, len(keys)
         while i < n:
+            if not any(w in self._starts or rasm(w) in self._starts for w in strip_proclitics(keys[i])):
+                i += 1  # no name (nor a name's skeleton) begins with this word
+                continue
             best = None
             for j in range(min(n, i + MAX_ALIAS_WORDS), i, -1):
                 found = self.lookup(keys[i:j], typos=True, when=when)
