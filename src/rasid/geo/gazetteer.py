@@ -46,6 +46,7 @@ class PlaceGazetteer:
         self.places = places
         self.names = names
         self.max_words = max((len(k) for k in names), default=1)
+        self.first_words = frozenset(k[0] for k in names if k)  # a scan passes over any other word at once
 
     @classmethod
     def from_data(cls, table: str | Path | None = None, aliases: str | Path | None = None) -> PlaceGazetteer:

@@ -104,7 +104,11 @@ class Geocoder:
         out = []
         i, n = 0, len(keys)
         max_words = self.gazetteer.max_words
+        starts = self.gazetteer.first_words
         while i < n:
+            if not any(w in starts for w in strip_proclitics(keys[i])):
+                i += 1  # no place name begins with this word
+                continue
             found = None
             for j in range(min(n, i + max_words), i, -1):
                 if tags[i].endswith(("PERS", "ORG")) and tags[i].startswith(("B", "I")):
