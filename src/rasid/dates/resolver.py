@@ -212,6 +212,9 @@ class DateResolver:
                 return explicit
             marker, k = self._marker(keys, k)
             back = (pub.weekday() - target) % 7
+            if marker is None and k + 1 < n and keys[k] == "قبل" and self._marker(keys, k + 1)[0] == "past":
+                k = self._marker(keys, k + 1)[1]  # "الجمعة قبل الماضية": the one before last
+                return pub - timedelta(days=(back or 7) + 7), 1, "weekday before last", k
             if marker == "past":
                 back = back or 7
             elif marker == "future" or (marker is None and self._future_context(keys, i)):
@@ -272,6 +275,7 @@ class DateResolver:
         n = len(keys)
         if k >= n:
             return None
+        start = k
         if strip_proclitics(keys[k])[-1] in ("شهر",) or keys[k] in ("الشهر", "والشهر", "بالشهر", "للشهر"):
             marker, k2 = self._marker(keys, k + 1)
             if marker:
@@ -292,8 +296,10 @@ class DateResolver:
             y = pub.year if month > pub.month else pub.year + 1
         elif marker == "past":
             y = pub.year if month < pub.month else pub.year - 1
-        else:
-            y = pub.year if month <= pub.month else pub.year - 1
+        elif self._future_context(keys, start):  # "ستجرى الانتخابات في ديسمبر"
+            y = pub.year if month >= pub.month else pub.year + 1
+        else:  # the latest such month, or the next one ("اعتبارا من أغسطس" in late July)
+            y = pub.year if date(pub.year, month, 1) <= pub + timedelta(days=31) else pub.year - 1
         return (y, month), k3
 
     def _day_month(self, tokens, keys, i, pub):
@@ -332,11 +338,12 @@ class DateResolver:
             if pub is None:
                 return None
             marker, k2 = self._marker(keys, k)
+            ahead = marker == "future" or (marker is None and self._future_context(keys, i))
             y = pub.year
             cand = _safe_date(y, m, dom)
-            if cand and marker == "future" and cand < pub:
+            if cand and ahead and cand < pub:
                 y += 1
-            elif cand and marker != "future" and cand > pub + timedelta(days=60):
+            elif cand and not ahead and cand > pub + timedelta(days=60):
                 y -= 1
             year = y
         day = _safe_date(year, m, dom)
