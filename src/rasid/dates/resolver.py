@@ -15,7 +15,7 @@ from functools import cache
 from rasid.resources import load_yaml
 from rasid.text.normalize import match_key, match_words
 from rasid.text.numbers import NumberReader
-from rasid.text.tokens import Token, strip_proclitics, tokenize
+from rasid.text.tokens import Token, longest_entry, strip_proclitics, tokenize
 
 __all__ = ["DateMention", "DateResolver", "find_dates", "resolve_date"]
 
@@ -66,7 +66,6 @@ class DateResolver:
         self.units = _keys(data["units"])
         self.plural_units = frozenset(match_key(w) for w in data.get("plural_units", ()))
         self.numbers = NumberReader.from_data()
-        self._starts: dict[int, frozenset[str]] = {}
         self.name_heads = frozenset(match_key(w) for w in data.get("name_heads", ()))
 
     @classmethod
@@ -74,21 +73,14 @@ class DateResolver:
         return _resolver(path or "dates/data/dates.yaml")
 
     # -- matching helpers over token keys ---------------------------------------------------
-    def _match(self, table, keys: list[str], i: int, *, clitics: bool = False):
+    @staticmethod
+    def _match(table, keys: list[str], i: int, *, clitics: bool = False):
         """Longest entry of `table` starting at token i: (value or True, tokens used) or None."""
-        starts = self._starts.get(id(table))
-        if starts is None:  # the first words of the table's entries, to turn most tokens away at once
-            starts = self._starts[id(table)] = frozenset(words[0] for words in table)
-        firsts = strip_proclitics(keys[i]) if clitics else (keys[i],)
-        if not any(first in starts for first in firsts):
+        found = longest_entry(table, keys, i, max_words=MAX_WORDS, clitics=clitics)
+        if found is None:
             return None
-        for n in range(min(MAX_WORDS, len(keys) - i), 0, -1):
-            rest = tuple(keys[i + 1:i + n])
-            for first in firsts:
-                words = (first, *rest)
-                if words in table:
-                    return (table[words] if isinstance(table, dict) else True), n
-        return None
+        words, n = found
+        return (table[words] if isinstance(table, dict) else True), n
 
     def find(self, text: str, published: date | None) -> list[DateMention]:
         """Every date expression in `text`, resolved against `published` (relative ones need it)."""

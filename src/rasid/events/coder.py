@@ -20,7 +20,7 @@ from rasid.document import Document, LineStatus
 from rasid.resources import load_yaml
 from rasid.text.normalize import match_key, match_words
 from rasid.text.numbers import read_quantities
-from rasid.text.tokens import Token, strip_proclitics, tokenize
+from rasid.text.tokens import Token, longest_entry, strip_proclitics, tokenize
 
 __all__ = ["Event", "EventCoder", "Lexicon"]
 
@@ -142,29 +142,10 @@ def _lexicon(path: str) -> Lexicon:
     return Lexicon(load_yaml(path))
 
 
-_FIRST_WORDS: dict[int, tuple[frozenset, frozenset[str]]] = {}
-
-
-def _first_words(table: frozenset[tuple[str, ...]]) -> frozenset[str]:
-    """The first words of a table's entries (cached with the table, so its id cannot be reused)."""
-    entry = _FIRST_WORDS.get(id(table))
-    if entry is None or entry[0] is not table:
-        entry = _FIRST_WORDS[id(table)] = (table, frozenset(words[0] for words in table))
-    return entry[1]
-
-
 def _has(table: frozenset[tuple[str, ...]], keys: Sequence[str], i: int) -> int:
     """Length of the longest entry of `table` at token i (first token may carry proclitics), or 0."""
-    starts = _first_words(table)
-    firsts = [first for first in strip_proclitics(keys[i]) if first in starts]
-    if not firsts:  # most tokens start no entry
-        return 0
-    for n in range(min(5, len(keys) - i), 0, -1):
-        rest = tuple(keys[i + 1:i + n])
-        for first in firsts:
-            if (first, *rest) in table:
-                return n
-    return 0
+    found = longest_entry(table, keys, i)
+    return found[1] if found else 0
 
 
 def _any(table, keys: Sequence[str], a: int = 0, b: int | None = None) -> bool:

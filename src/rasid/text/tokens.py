@@ -9,7 +9,7 @@ from functools import lru_cache
 from rasid.text.letters import DIACRITICS, TATWEEL
 from rasid.text.normalize import match_key
 
-__all__ = ["Token", "tokenize", "strip_proclitics"]
+__all__ = ["Token", "tokenize", "strip_proclitics", "longest_entry"]
 
 _MARKS = re.escape(DIACRITICS + TATWEEL)
 _TOKEN_RE = re.compile(
@@ -95,3 +95,36 @@ def tokenize(text: str, *, offset: int = 0) -> list[Token]:
         kind = m.lastgroup or "punct"
         out.append(Token(m.group(), m.start() + offset, m.end() + offset, kind))
     return out
+
+
+_FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _first_words(table) -> frozenset[str]:
+    """The first words of a table's entries, kept with the table itself so its id is not reused."""
+    entry = _FIRST_WORDS.get(id(table))
+    if entry is None or entry[0] is not table:
+        entry = _FIRST_WORDS[id(table)] = (table, frozenset(words[0] for words in table if words))
+    return entry[1]
+
+
+def longest_entry(table, keys, i: int, *, max_words: int = 5, clitics: bool = True):
+    """The longest entry of `table` (a set or dict of word-key tuples) that starts at token i, as
+    (entry, tokens used), or None. With `clitics` the first token may carry proclitics (و ف ب ل ك ال).
+    A word that begins no entry is turned away at once, which is what most words are.
+
+    Example:
+        >>> longest_entry({("قوات", "الوفاق"), ("قوات",)}, ["ولقوات", "الوفاق", "تتقدم"], 0)
+        (('قوات', 'الوفاق'), 2)
+    """
+    starts = _first_words(table)
+    firsts = [first for first in (strip_proclitics(keys[i]) if clitics else (keys[i],)) if first in starts]
+    if not firsts:
+        return None
+    for n in range(min(max_words, len(keys) - i), 0, -1):
+        rest = tuple(keys[i + 1:i + n])
+        for first in firsts:
+            words = (first, *rest)
+            if words in table:
+                return words, n
+    return None
