@@ -80,3 +80,25 @@ def test_unknown_type_is_refused(tmp_path):
     p.write_text("actors:\n  - {id: A, type: tribe, name_ar: قبيلة}\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="type"):
         ActorDictionary.from_data(p)
+
+
+def test_descriptions_are_found_with_proclitics_only_while_in_force(actors):
+    text = "اشتباكات بين قوات الحكومة ومقاتلين إسلاميين وقصف أوكار الإرهابيين"
+    found = actors.descriptions(keys(text), "2015-07-25")
+    assert [" ".join(text.split()[a:b]) for a, b, _ in found] == ["ومقاتلين إسلاميين", "الإرهابيين"]
+    # each row names the area it holds in; the town decides among them (rasid.entities.extract)
+    assert {r.actor_id for r in found[0][2]} >= {"Shura-Council-Benghazi", "ISIS"}
+    assert actors.descriptions(keys(text), "2021-01-10") == []
+
+
+@pytest.mark.parametrize("row, message", [
+    ("{actor: Nobody, places: [س], words: [المسلحين]}", "not an actor id"),
+    ("{actor: A, places: [س], words: [قوات س]}", "name of an actor"),
+    ("{actor: A, words: [المسلحين]}", "needs"),
+])
+def test_a_bad_description_row_is_refused(tmp_path, row, message):
+    p = tmp_path / "actors.yaml"
+    p.write_text("actors:\n  - {id: A, type: force, name_ar: قوات س}\ndescribed_actors:\n  - " + row + "\n",
+                 encoding="utf-8")
+    with pytest.raises(LexiconError, match=message):
+        ActorDictionary.from_data(p)

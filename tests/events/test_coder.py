@@ -225,3 +225,37 @@ def test_one_failing_document_does_not_stop_the_corpus_passes(cleaner, caplog):
     assert "d1: entity extraction failed (ValueError: boom)" in caplog.text
     assert store.docs_missing_layer("entity") == ["d1"]  # tried again next run
     assert code_events(store, EventCoder()) == 2
+
+
+# SaudiNewsNet, al-Madina, 25 July 2015 (bench/data/snn_libya_dev is its source, tuned on)
+BENGHAZI_2015 = ("قالت مصادر طبية إن شخصين قتلا وأصيب عشرة بجروح أمس الأول الخميس في اشتباكات في وسط مدينة "
+                 "بنغازي بين قوات الحكومة التي يوجد مقرها في شرق ليبيا ومقاتلين إسلاميين.")
+
+
+def test_a_description_means_the_local_opponent_only_there_and_then(code):
+    e = one(code(BENGHAZI_2015, published="2015-07-25"))
+    assert (e.event_type, e.actor1["id"], e.actor2["id"]) == ("Battles", "LNA", "Shura-Council-Benghazi")
+    assert e.actor2["surface"] == "ومقاتلين إسلاميين" and e.event_date == "2015-07-23"
+    # in 2020 the same words name no one known ("قوات الحكومة" is then the GNA's)
+    e = one(code(BENGHAZI_2015, published="2020-07-25"))
+    assert e.actor1["id"] == "GNA" and e.actor2 is None
+    # nor in another town at that time
+    e = one(code(BENGHAZI_2015.replace("بنغازي", "طرابلس"), published="2015-07-25"))
+    assert e.actor2 is None
+    assert "clashed in Tripoli" in e.notes_en and "with in" not in e.notes_en
+
+
+def test_a_speaker_named_after_a_long_title_keeps_his_side_when_named_again(code):
+    # SaudiNewsNet, al-Jazirah, 25 July 2015
+    events = code("أعلن رئيس جهاز مكافحة الإرهاب بالجيش الليبي الضابط فرج أقعيم، عن انطلاق عملية لتحرير منطقة "
+                  "الصابري بمدينة بنغازي. وقال أقعيم، إن العملية لن تتوقف. وأضاف أن العملية شملت قصف أوكار "
+                  "الإرهابيين بالمدفعية الثقيلة والدبابات، إضافة إلى ضربات جوية.", published="2015-07-25")
+    e = one([e for e in events if e.event_type == "Explosions/Remote violence"])
+    assert e.attributed_to.endswith("أقعيم") and e.attributed_side == "LNA"
+    assert (e.actor1["id"], e.actor2["id"]) == ("LNA", "Shura-Council-Benghazi")
+
+
+def test_a_war_said_to_have_raged_since_a_date_is_no_new_event(code):
+    events = code("الجدير بالذكر أن الاشتباكات بين قوات الجيش الليبي وقوات مجلس شورى ثوار بنغازي اندلعت منذ "
+                  "أكتوبر 2014.", published="2015-07-25")
+    assert events == []

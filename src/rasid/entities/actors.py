@@ -20,7 +20,7 @@ from rasid.resources import load_yaml
 from rasid.text.normalize import match_words
 from rasid.text.tokens import strip_proclitics
 
-__all__ = ["Actor", "ActorDictionary", "ActorMatch", "rasm"]
+__all__ = ["Actor", "ActorDictionary", "ActorMatch", "Description", "rasm"]
 
 ACTOR_TYPES = frozenset({"person", "force", "organisation", "government", "state", "company"})
 MAX_ALIAS_WORDS = 8
@@ -73,6 +73,28 @@ class ActorMatch:
     how: str = "exact"
 
 
+@dataclass(frozen=True)
+class Description:
+    """Words that name no one ("الجماعات الإرهابية", "مقاتلين إسلاميين") but that, in one area and
+    period, reporters and the forces they quote use for one known actor (``described_actors``).
+
+    `places` are Arabic place names of the gazetteer; a mention is in the area when a place of its
+    sentence (or, if the sentence names none, the document's most named place) lies within
+    `radius_km` of one of them. `start` and `until` (ISO dates, `until` exclusive) bound the
+    article's date.
+    """
+
+    words: tuple[str, ...]
+    actor_id: str
+    places: tuple[str, ...]
+    start: str | None = None
+    until: str | None = None
+    radius_km: float = 40.0
+
+    def in_force(self, when: str) -> bool:
+        return (self.start is None or when >= self.start) and (self.until is None or when < self.until)
+
+
 @dataclass
 class ActorDictionary:
     """Actors by id, their names indexed by matching key and by rasm skeleton."""
@@ -86,6 +108,9 @@ class ActorDictionary:
     dated: tuple[tuple[str, str, str | None, str | None], ...] = ()  # (alias, actor id, from, until)
     _dated: dict[tuple[str, ...], list[tuple[str | None, str | None, str]]] = field(default_factory=dict, repr=False)
     _starts: frozenset[str] = field(default=frozenset(), repr=False)  # first words of names and skeletons
+    described: tuple[Description, ...] = ()
+    _described: dict[tuple[str, ...], list[Description]] = field(default_factory=dict, repr=False)
+    _described_starts: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         for actor in self.actors.values():
@@ -106,6 +131,14 @@ class ActorDictionary:
                 raise LexiconError("actors", None, f"dated alias {alias!r} is also an alias of {self._exact[words]!r}")
             self._dated.setdefault(words, []).append((start, until, actor_id))
         self._starts = frozenset(w[0] for w in (*self._exact, *self._dated)) | {w[0] for w in self._skeleton}
+        for row in self.described:
+            if row.actor_id not in self.actors:
+                raise LexiconError("actors", None, f"described_actors: {row.actor_id!r} is not an actor id")
+            if row.words in self._exact or row.words in self._dated:
+                raise LexiconError("actors", None, f"described_actors: {' '.join(row.words)!r} is a name "
+                                                  "of an actor already; a description must name no one")
+            self._described.setdefault(row.words, []).append(row)
+        self._described_starts = frozenset(w[0] for w in self._described)
 
     @classmethod
     def from_data(cls, path: str | Path | None = None) -> ActorDictionary:
@@ -209,6 +242,33 @@ class ActorDictionary:
         return out
 
 
+    def descriptions(self, keys: Sequence[str], when: str) -> list[tuple[int, int, list[Description]]]:
+        """Longest non-overlapping descriptions ``(start, end, rows in force)`` in a sentence of token
+        keys (first word possibly with proclitics), for an article of date `when` (ISO)."""
+        out = []
+        i, n = 0, len(keys)
+        longest = max(map(len, self._described), default=0)
+        while i < n:
+            best = None
+            if not any(w in self._described_starts for w in strip_proclitics(keys[i])):
+                i += 1
+                continue
+            for j in range(min(n, i + longest), i, -1):
+                for first in strip_proclitics(keys[i]):
+                    rows = [r for r in self._described.get((first, *keys[i + 1:j]), ()) if r.in_force(when)]
+                    if rows:
+                        best = (i, j, rows)
+                        break
+                if best:
+                    break
+            if best:
+                out.append(best)
+                i = best[1]
+            else:
+                i += 1
+        return out
+
+
 @cache
 def _load(path: str) -> ActorDictionary:
     data = load_yaml(path)
@@ -236,7 +296,16 @@ def _load(path: str) -> ActorDictionary:
         if not isinstance(row, dict) or not row.get("alias") or not row.get("actor"):
             raise LexiconError(path, None, f"dated_aliases entry {row!r} needs 'alias' and 'actor'")
         dated.append((row["alias"], row["actor"], _iso(row.get("from")), _iso(row.get("until"))))
-    return ActorDictionary(actors, titles, *_common_words(), dated=tuple(dated))
+    described = []
+    for row in data.get("described_actors") or ():
+        if not isinstance(row, dict) or not row.get("actor") or not row.get("words") or not row.get("places"):
+            raise LexiconError(path, None, f"described_actors entry {row!r} needs 'actor', 'words' and 'places'")
+        for words in row["words"]:
+            key = match_words(words)
+            if key:
+                described.append(Description(key, row["actor"], tuple(row["places"]), _iso(row.get("from")),
+                                             _iso(row.get("until")), float(row.get("radius_km", 40))))
+    return ActorDictionary(actors, titles, *_common_words(), dated=tuple(dated), described=tuple(described))
 
 
 def _iso(value) -> str | None:

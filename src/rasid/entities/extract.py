@@ -9,6 +9,7 @@ surname-only mention ("المسماري") is linked to the full name given earli
 from __future__ import annotations
 
 import logging
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,9 +18,10 @@ from rasid.dates import DateResolver
 from rasid.document import Document, LineStatus
 from rasid.entities.actors import Actor, ActorDictionary
 from rasid.entities.conll import bio_spans
+from rasid.errors import LexiconError
 from rasid.geo.gazetteer import Place
-from rasid.geo.geocoder import Geocoder
-from rasid.text.normalize import match_key
+from rasid.geo.geocoder import Geocoder, km
+from rasid.text.normalize import match_key, match_words
 from rasid.text.tokens import Token, strip_proclitics, tokenize
 
 __all__ = ["EntityExtractor", "Mention", "DocumentEntities"]
@@ -149,6 +151,7 @@ class EntityExtractor:
         self.geocoder = geocoder or Geocoder.default()
         self.vocabulary = build_feature_extractor().clusters
         self.dates = DateResolver.from_data()
+        self._areas = _areas(self.actors, self.geocoder)
 
     def extract(self, doc: Document) -> DocumentEntities:
         return self.extract_many([doc])[0]
@@ -175,13 +178,15 @@ class EntityExtractor:
         place_matches = []
         published = _published(doc.publication_date)
         date_rows = []  # (sentence, its dates resolved against the publication date)
+        scanned = []  # (sentence, tokens, keys of the tokens outside quote marks, their positions)
         for s, toks, tags in rows:
             keys = [t.key for t in toks]
             sent = (s.start, s.end)
             taken = [False] * len(toks)
             # names are often quoted in part (قوات حكومة "الوفاق الوطني"): match across quote marks
             plain = [i for i, t in enumerate(toks) if t.text not in QUOTES]
-            for m in self.actors.scan([keys[i] for i in plain], when=(doc.publication_date or "")[:10] or None):
+            scanned.append((s, toks, [keys[i] for i in plain], plain))
+            for m in self.actors.scan(scanned[-1][2], when=(doc.publication_date or "")[:10] or None):
                 kind = TYPE_OF_ACTOR.get(m.actor.type, "ORG")
                 if kind == "LOC":
                     continue  # states are places (countries) here; the event coder reads them as actors
@@ -216,6 +221,8 @@ class EntityExtractor:
                 continue
             mentions.append(self._mention(doc, toks, pm.start, pm.end, "LOC", "tagger" if pm.tagged else "gazetteer",
                                           sent, line, pm.place.name_ar, place=pm.located, precision=pm.precision))
+        if published and self._areas:
+            mentions += self._described(doc, scanned, place_matches, mentions)
         names = [(m.start, m.end) for m in mentions]
         for s, found in date_rows:
             for dm in found:
@@ -227,6 +234,34 @@ class EntityExtractor:
         mentions.sort(key=lambda m: m.start)
         _link_surnames(mentions)
         return DocumentEntities(doc.doc_id, mentions)
+
+    def _described(self, doc, scanned, place_matches, mentions) -> list[Mention]:
+        """Descriptions ("الجماعات الإرهابية") resolved to the actor they mean where and when the
+        article is set (``described_actors``): by the places of their sentence, or by the document's
+        most named place when the sentence names none. Two candidate actors: left unresolved."""
+        when = doc.publication_date[:10]
+        places: dict[tuple[int, int], list[Place]] = defaultdict(list)
+        for pm, _, sent, _ in place_matches:
+            if pm.located is not None and pm.located.kind != "country":
+                places[sent].append(pm.located)
+        counts = Counter(p.id for ps in places.values() for p in ps)
+        focus = [p for ps in places.values() for p in ps if counts[p.id] == max(counts.values())][:1]
+        taken = [(m.start, m.end) for m in mentions]
+        out = []
+        for s, toks, keys, plain in scanned:
+            for a, b, rows in self.actors.descriptions(keys, when):
+                a, b = plain[a], plain[b - 1] + 1
+                start, end = toks[a].start, toks[b - 1].end
+                if any(x < end and start < y for x, y in taken):
+                    continue
+                here = places.get((s.start, s.end)) or focus
+                meant = {r.actor_id for r in rows
+                         if any(km(p, c) <= r.radius_km for p in here for c in self._areas[r])}
+                if len(meant) == 1:
+                    actor = self.actors.get(meant.pop())
+                    out.append(self._mention(doc, toks, a, b, TYPE_OF_ACTOR.get(actor.type, "ORG"), "described",
+                                             (s.start, s.end), s.line, actor.name_ar, actor=actor))
+        return out
 
     @staticmethod
     def _mention(doc, toks: list[Token], a: int, b: int, kind: str, how: str, sent, line, name: str, **kw) -> Mention:
@@ -251,6 +286,20 @@ class EntityExtractor:
         if kind == "PERS" and len(match_key(name).replace(" ", "")) < 3:
             return None
         return self._mention(doc, toks, a, b, kind, "tagger", sent, line, name)
+
+
+def _areas(actors: ActorDictionary, geocoder: Geocoder) -> dict:
+    """The gazetteer places each description row of the actor dictionary applies around."""
+    out = {}
+    for row in actors.described:
+        found = []
+        for name in row.places:
+            cands = geocoder.lookup(match_words(name))
+            if not cands:
+                raise LexiconError("actors", None, f"described_actors: place {name!r} is not in the gazetteer")
+            found.append(cands[0])
+        out[row] = found
+    return out
 
 
 def _person_span(keys: list[str], toks: list[Token], taken: list[bool], a: int, b: int) -> tuple[int, int]:

@@ -26,16 +26,8 @@ __all__ = ["Event", "EventCoder", "Lexicon"]
 
 log = logging.getLogger(__name__)
 
-TARGET_MARKERS = frozenset({"علي", "ضد", "مواقع", "موقع", "موقعا", "تجمعات", "تجمع", "عربات", "اليات", "معاقل", "تمركزات",
-                            "مقر", "مقرات", "ارتال", "رتل", "غرفه", "مخازن", "مخزن", "عناصر", "مداخل", "نقاط", "قوات",
-                            "صفوف", "بين", "تجاه", "مرتزقه"})
-AFFILIATION = frozenset({"التابع", "التابعه", "التابعين", "الموالي", "المواليه", "الموالين", "تابعه", "تابع"})
 MAX_ACTOR_GAP = 12  # tokens between a trigger and an actor that can still be its argument
-DOER_VERBS = frozenset({"تنفذه", "ينفذه", "تشنه", "يشنه", "نفذته", "نفذه", "شنته", "شنه", "تقوم", "يقوم", "قامت", "قام"})
-NOUN_CONTEXT = frozenset({"في", "من", "جراء", "اثر", "بعد", "خلال", "عن", "الي", "علي", "عقب", "مع", "بسبب"})
-CLAUSE_BREAKS = frozenset({"لكن", "لكنها", "لكنه", "لكنهم", "فيما", "بينما", "حين", "كما", "؛"})
-PLACE_PREPOSITIONS = frozenset({"في", "الي", "نحو", "داخل", "وسط", "قرب", "باتجاه", "علي", "مدينه", "بلده", "منطقه",
-                                "محور", "مدينتي", "مناطق", "بلدات"})
+LONG_RUNNING_REACH = 14  # tokens after a trigger where "منذ ..." makes it a war described (the two sides' names between)
 
 
 @dataclass
@@ -131,6 +123,11 @@ class Lexicon:
         self.wounded = _keyset(cas.get("wounded", ()))
         self.no_casualties = _keyset(cas.get("none", ()))
         self.killed_dual = _keyset(cas.get("killed_dual", ()))
+        # single words that place an actor or a place in the clause (matching keys)
+        words = data.get("argument_words", {})
+        for name in ("target_markers", "affiliation", "doer_verbs", "noun_context", "clause_breaks",
+                     "place_prepositions"):
+            setattr(self, name, frozenset(match_key(w, keep_punctuation=True) or w for w in words.get(name, ())))
 
     @classmethod
     def from_data(cls, path: str | None = None) -> Lexicon:
@@ -184,10 +181,15 @@ class EventCoder:
         doc_places = [dict(m, segment=segment_of.get(m.get("line"))) for m in mentions
                       if m.get("lat") is not None and m.get("place_kind") not in ("country", None)]
         segment = None
+        sides: dict[str, dict] = {}  # speakers' camps as first given: "وقال أقعيم" after "... بالجيش الليبي فرج أقعيم"
         for s in sentences:
             if s.segment != segment:  # another article of the page: its context starts afresh
-                segment, speaker, last_place = s.segment, None, None
+                segment, speaker, last_place, sides = s.segment, None, None, {}
             said = self._attribution(s)
+            if said and said["actor"] is None:
+                said = dict(said, actor=_known_side(sides, said["name"]))
+            elif said and said["actor"]:
+                sides.setdefault(match_key(said["name"]), said["actor"])
             if said:
                 speaker = said
             elif not self._continues_speech(s):
@@ -348,8 +350,8 @@ class EventCoder:
     def _long_running(self, s: _Sentence, b: int) -> bool:
         """"يخوضون معارك ... منذ أكثر من عام"، "اندلعت منذ أكتوبر 2014": a war described, not a development."""
         durations = self.lexicon.modality.get("durations", frozenset())
-        for k in range(b, min(len(s.keys), b + 10)):
-            if s.keys[k] in CLAUSE_BREAKS or s.keys[k] in ("،", ",", "."):
+        for k in range(b, min(len(s.keys), b + LONG_RUNNING_REACH)):
+            if s.keys[k] in self.lexicon.clause_breaks or s.keys[k] in ("،", ",", "."):
                 return False
             if strip_proclitics(s.keys[k])[-1] == "منذ":
                 after = s.tokens[k].end
@@ -358,12 +360,12 @@ class EventCoder:
         return False
 
     def _new_clause(self, s: _Sentence, after: int, at: int) -> bool:
-        return any(s.keys[i] in CLAUSE_BREAKS or strip_proclitics(s.keys[i])[-1] in CLAUSE_BREAKS
+        return any(s.keys[i] in self.lexicon.clause_breaks or strip_proclitics(s.keys[i])[-1] in self.lexicon.clause_breaks
                    for i in range(after, at))
 
     def _clause_start(self, s: _Sentence, a: int) -> int:
         for i in range(a - 1, -1, -1):
-            if s.keys[i] in CLAUSE_BREAKS or strip_proclitics(s.keys[i])[-1] in CLAUSE_BREAKS:
+            if s.keys[i] in self.lexicon.clause_breaks or strip_proclitics(s.keys[i])[-1] in self.lexicon.clause_breaks:
                 return i
         return 0
 
@@ -372,7 +374,7 @@ class EventCoder:
         lex = self.lexicon
         hi = len(s.keys) if hi is None else hi
         modality = "asserted"
-        if trig.kind == "verb" and a > 0 and strip_proclitics(s.keys[a - 1])[-1] in NOUN_CONTEXT:
+        if trig.kind == "verb" and a > 0 and strip_proclitics(s.keys[a - 1])[-1] in self.lexicon.noun_context:
             # "في قصف لقوات حفتر": after a preposition the form is the verbal noun, not the verb
             trig = Trigger(trig.id, trig.event_type, trig.sub_event_type, trig.rank, trig.role, "noun",
                            trig.requires_any)
@@ -517,15 +519,15 @@ class EventCoder:
             i = c[0]
             first = s.keys[i]
             prev = s.keys[i - 1] if i > 0 else ""
-            if prev in AFFILIATION or (first[:1] == "ل" and i > 0 and s.keys[i - 1] in AFFILIATION):
+            if prev in self.lexicon.affiliation or (first[:1] == "ل" and i > 0 and s.keys[i - 1] in self.lexicon.affiliation):
                 return False
-            if prev in TARGET_MARKERS or strip_proclitics(prev)[-1] in TARGET_MARKERS:
+            if prev in self.lexicon.target_markers or strip_proclitics(prev)[-1] in self.lexicon.target_markers:
                 return True
             return first[:1] == "ل" and not first.startswith("لل" + "ا") and c[3].get("text", "x")[:1] == "ل"
 
         def affiliated(c) -> bool:
             i = c[0]
-            return i > 0 and (s.keys[i - 1] in AFFILIATION or (i > 1 and s.keys[i - 2] in AFFILIATION))
+            return i > 0 and (s.keys[i - 1] in self.lexicon.affiliation or (i > 1 and s.keys[i - 2] in self.lexicon.affiliation))
 
         after = [c for c in cands if c[0] >= b and c[0] - b <= MAX_ACTOR_GAP]
         before = [c for c in cands if c[1] <= a and a - c[1] <= MAX_ACTOR_GAP]
@@ -560,7 +562,7 @@ class EventCoder:
             unmarked = [c for c in after if not marked_target(c)]
             agent = unmarked[0] if unmarked and trig.role in ("withdraw", "other") else None
         if trig.kind == "noun":
-            doer = [c for c in after if c[0] > 0 and strip_proclitics(s.keys[c[0] - 1])[-1] in DOER_VERBS]
+            doer = [c for c in after if c[0] > 0 and strip_proclitics(s.keys[c[0] - 1])[-1] in self.lexicon.doer_verbs]
             if doer:
                 agent = doer[0]  # "قصف عشوائي تنفذه قوات حفتر"
         if agent is not None and trig.role in ("attack", "territory") and (
@@ -601,7 +603,7 @@ class EventCoder:
                 i = self._tok_index(s, m["span"][0])
                 prev = s.keys[i - 1] if i > 0 else ""
                 own = strip_proclitics(s.keys[i])
-                introduced = prev in PLACE_PREPOSITIONS or strip_proclitics(prev)[-1] in PLACE_PREPOSITIONS \
+                introduced = prev in self.lexicon.place_prepositions or strip_proclitics(prev)[-1] in self.lexicon.place_prepositions \
                     or s.keys[i][:1] in "بل" and len(own) > 1
                 return (2 * introduced + (m["span"][0] >= trig_at) + 0.25 * (m.get("place_kind") in ("town", "city"))
                         - 0.15 * abs(i - a))
@@ -747,6 +749,9 @@ class EventCoder:
             a, b = s.tokens[j].start, s.tokens[k - 1].end
             inside = [m for m in s.mentions if a <= m["span"][0] and m["span"][1] <= b]
             person = next((m for m in inside if m["type"] == "PERS"), None)
+            if person is None:  # a long title, then the name: "أعلن رئيس جهاز ... بالجيش الليبي الضابط فرج أقعيم"
+                reach = s.tokens[min(len(s.tokens), k + 2) - 1].end
+                person = next((m for m in s.mentions if m["type"] == "PERS" and b <= m["span"][0] < reach), None)
             name = person["name"] if person else " ".join(t.text for t in s.tokens[j:k])
             actor = None
             for m in inside:
@@ -759,6 +764,18 @@ class EventCoder:
     def _continues_speech(self, s: _Sentence) -> bool:
         """A sentence that goes on quoting the last speaker ("وأضاف أن"، "وأكد أن")."""
         return bool(s.keys) and _has(self.lexicon.speech, s.keys, 0) > 0
+
+
+def _known_side(sides: dict[str, dict], name: str) -> dict | None:
+    """The camp of a speaker named before in the document, by full name or by family name alone."""
+    key = match_key(name)
+    if key in sides:
+        return sides[key]
+    if " " not in key:
+        found = {k: v for k, v in sides.items() if k.rsplit(" ", 1)[-1] == key}
+        if len(found) == 1:
+            return next(iter(found.values()))
+    return None
 
 
 def merge_reports(events: list[Event]) -> list[Event]:
@@ -832,20 +849,21 @@ def describe(e: Event) -> str:
         "Looting/property destruction": "destroyed or looted property of", "Other": "were reported in a development",
         "Headquarters or base established": "established a base",
     }.get(e.sub_event_type, "were involved in an event")
-    parts = [p for p in (when, who) if p]
-    text = (", ".join(parts[:1]) + " " if when else "") + who + " " + verb
-    if whom and verb.endswith(("with", "from", "against", "of")):
-        text += " " + whom
-    elif whom and verb in ("shelled", "arrested", "abducted", "attacked"):
+    ends_in_preposition = verb.endswith((" with", " from", " against", " of"))
+    if ends_in_preposition and not whom:
+        verb = verb.rsplit(" ", 1)[0]  # "clashed with" and no one named: "clashed"
+    text = (when + " " if when else "") + who + " " + verb
+    if whom and (ends_in_preposition or verb in ("shelled", "arrested", "abducted", "attacked")):
         text += " " + whom
     elif whom:
         text += f" ({whom})"
     if where:
         prep = "near" if ((e.location or {}).get("geo_precision") or 1) >= 2 else "in"
-        text += f" {where}" if verb.endswith("from") and not whom else f" {prep} {where}"
+        text += f" {prep} {where}"
     text += "."
     if e.fatalities is not None:
-        text += f" {e.fatalities} fatalities reported" + (f" by {e.attributed_to}" if e.attributed_to else "") + "."
+        text += f" {e.fatalities} {'fatality' if e.fatalities == 1 else 'fatalities'} reported" \
+            + (f" by {e.attributed_to}" if e.attributed_to else "") + "."
     elif e.attributed_to:
         text += " Source: " + e.attributed_to + "."
     return text[0].upper() + text[1:]
