@@ -102,3 +102,9 @@ def test_a_bad_description_row_is_refused(tmp_path, row, message):
                  encoding="utf-8")
     with pytest.raises(LexiconError, match=message):
         ActorDictionary.from_data(p)
+
+
+def test_a_name_after_the_preposition_that_absorbed_its_article_resolves(actors):
+    # ل + الجيش is written للجيش
+    assert scan(actors, "قوات تابعة للجيش الوطني الليبي") == [("LNA", "للجيش الوطني الليبي", "exact")]
+    assert scan(actors, "الموالية للمجلس الرئاسي")[0][0] == "GNA-Government"

@@ -147,3 +147,14 @@ def test_a_month_inside_a_date_is_no_name_but_a_name_sharing_a_word_with_a_date_
     assert [m.text for m in mentions if m.type == "ORG"] == ["حزب الغد"]
     dates = [(m.text, m.date) for m in mentions if m.type == "DATE"]
     assert dates == ([("22 أبريل (نيسان) الماضي", "2015-04-22")] if published else [])
+
+
+@pytest.mark.parametrize("text, expected", [
+    # Yemen's papers call Hadi's government "the legitimate government" too: no Libyan actor there
+    ("وأكد وزير حقوق الإنسان في الحكومة الشرعية عز الدين الأصبحي أن الحوثيين يحاصرون مدينة عدن.", None),
+    ("وقال المتحدث باسم الحكومة الشرعية في طرابلس إن الوضع في المدينة هادئ.", "GNA-Government"),
+])
+def test_the_legitimate_government_is_libyan_only_in_libya(extractor, cleaner, text, expected):
+    doc, _ = cleaner.clean(Article("d1", text, "d1.txt", published="2017-01-10"))
+    actors = [m.actor.id for m in extractor.extract(doc).mentions if m.actor and "الحكومة" in m.text]
+    assert actors == ([expected] if expected else [])

@@ -13,7 +13,7 @@ from datetime import date
 
 from rasid.compare.framing import FramingLexicon, lean
 from rasid.document import Document, LineStatus
-from rasid.text.tokens import strip_proclitics, tokenize
+from rasid.text.tokens import proclitic_of, strip_proclitics, tokenize
 
 __all__ = ["compare_story", "source_key", "event_clusters", "TERRITORY_SUBTYPES"]
 
@@ -231,7 +231,9 @@ def _surface(text: str) -> str:
     readings = strip_proclitics(first.key)
     with_article = [r for r in readings if r.startswith("ال")]
     bare = min(with_article or readings, key=len)
-    cut = len(first.key) - len(bare)
+    cut = len(proclitic_of(first.key, bare))
+    if cut and not first.key.endswith(bare):  # "للجيش الوطني": the article the preposition had absorbed
+        return ("ال" + text[first.start + cut + 1:]).strip()
     return text[first.start + cut:].strip() if cut > 0 else text.strip()
 
 

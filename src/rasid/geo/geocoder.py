@@ -18,7 +18,7 @@ from functools import cache
 from rasid.geo.gazetteer import Place, PlaceGazetteer
 from rasid.resources import load_yaml
 from rasid.text.normalize import match_key
-from rasid.text.tokens import strip_proclitics
+from rasid.text.tokens import proclitic_of, strip_proclitics
 
 __all__ = ["Geocoder", "PlaceMatch", "km"]
 
@@ -95,7 +95,7 @@ class Geocoder:
         for first in strip_proclitics(keys[0]) if keys else ():
             found = self.gazetteer.candidates((first, *keys[1:]))
             if found:
-                return keys[0][:len(keys[0]) - len(first)], found
+                return proclitic_of(keys[0], first), found
         return "", []
 
     def scan(self, keys: Sequence[str], tags: Sequence[str] | None = None) -> list[PlaceMatch]:

@@ -56,7 +56,7 @@ def strip_proclitics(key: str) -> tuple[str, ...]:
         >>> strip_proclitics("لقوات")
         ('لقوات', 'قوات')
         >>> strip_proclitics("للقوات")
-        ('للقوات', 'لقوات', 'قوات')
+        ('للقوات', 'القوات', 'لقوات', 'قوات')
     """
     readings = [key]
     for conj in ("", "و", "ف"):
@@ -71,12 +71,25 @@ def strip_proclitics(key: str) -> tuple[str, ...]:
             if after_prep.startswith("ال"):
                 candidates.append(after_prep[2:])
             if prep == "ل" and after_prep.startswith("ل"):  # لل = ل + ال
-                candidates.append(after_prep[1:])
+                candidates += [after_prep[1:], "ا" + after_prep]  # "للجيش": "جيش" and "الجيش"
             for rest in candidates:
                 if len(rest) >= MIN_STEM_AFTER_CLITIC and rest not in readings:
                     readings.append(rest)
     readings.sort(key=len, reverse=True)
     return tuple(readings)
+
+
+def proclitic_of(key: str, reading: str) -> str:
+    """The letters set aside on `key` to read it as `reading` (one of its :func:`strip_proclitics`
+    readings); a reading that restores the article (لل read as ل + ال) sets aside the ل alone.
+
+    Example:
+        >>> proclitic_of("وبالجفره", "الجفره"), proclitic_of("وللجفره", "الجفره")
+        ('وب', 'ول')
+    """
+    if key.endswith(reading):
+        return key[:len(key) - len(reading)]
+    return key[:len(key) - len(reading) + 1]
 
 
 def tokenize(text: str, *, offset: int = 0) -> list[Token]:
