@@ -158,3 +158,15 @@ def test_the_legitimate_government_is_libyan_only_in_libya(extractor, cleaner, t
     doc, _ = cleaner.clean(Article("d1", text, "d1.txt", published="2017-01-10"))
     actors = [m.actor.id for m in extractor.extract(doc).mentions if m.actor and "الحكومة" in m.text]
     assert actors == ([expected] if expected else [])
+
+
+def test_a_lone_word_tagged_as_a_person_that_is_a_curated_place_is_the_place(cleaner):
+    from rasid.entities import EntityExtractor
+
+    # SaudiNewsNet, 21 July 2015: the shipped tagger read Dakar, written without its alef, as a person
+    text = "ووصف حبري الذي ستبدأ محاكمته اليوم في العاصمة السنغالية دكار المحكمة بأنها غير شرعية."
+    tagger = _Tags({"حبري": "B-PERS", "دكار": "B-PERS"})
+    doc, _ = cleaner.clean(Article("d1", text, "d1.txt"))
+    mentions = EntityExtractor(tagger=tagger).extract(doc).mentions
+    assert [(m.type, m.place.name_en if m.place else None) for m in mentions if m.text in ("حبري", "دكار")] == [
+        ("PERS", None), ("LOC", "Dakar")]

@@ -110,10 +110,15 @@ class Geocoder:
                 i += 1  # no place name begins with this word
                 continue
             found = None
+            named = tags[i].endswith(("PERS", "ORG")) and tags[i].startswith(("B", "I"))
+            # a lone word tagged as a person that is a curated place's name ("العاصمة السنغالية دكار")
+            alone = tags[i] == "B-PERS" and (i + 1 == n or tags[i + 1] != "I-PERS")
             for j in range(min(n, i + max_words), i, -1):
-                if tags[i].endswith(("PERS", "ORG")) and tags[i].startswith(("B", "I")):
-                    break
+                if named and not (alone and j == i + 1):
+                    continue
                 proclitic, cands = self._lookup(keys[i:j])
+                if named and not (cands and cands[0].curated):
+                    break
                 if not cands:
                     continue
                 tagged = any(t.endswith("LOC") for t in tags[i:j])
