@@ -170,3 +170,12 @@ def test_a_lone_word_tagged_as_a_person_that_is_a_curated_place_is_the_place(cle
     mentions = EntityExtractor(tagger=tagger).extract(doc).mentions
     assert [(m.type, m.place.name_en if m.place else None) for m in mentions if m.text in ("حبري", "دكار")] == [
         ("PERS", None), ("LOC", "Dakar")]
+
+
+def test_civilians_are_an_event_actor_but_no_organisation(extractor, cleaner):
+    text = "وقال المتحدث باسم قوات الوفاق إن قصفا لقوات حفتر أصاب منازل السكان وقتل ثلاثة مدنيين في سرت."
+    doc, _ = cleaner.clean(Article("d1", text, "d1.txt", published="2020-06-10"))
+    ents = extractor.extract(doc)
+    assert {m.actor.id for m in ents.mentions if m.actor} >= {"Civilians", "LNA", "GNA"}
+    organisations = [o["id"] for o in ents.summary()["organisations"]]
+    assert "Civilians" not in organisations and {"LNA", "GNA"} <= set(organisations)

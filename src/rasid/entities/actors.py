@@ -22,7 +22,7 @@ from rasid.text.tokens import strip_proclitics
 
 __all__ = ["Actor", "ActorDictionary", "ActorMatch", "Description", "rasm"]
 
-ACTOR_TYPES = frozenset({"person", "force", "organisation", "government", "state", "company"})
+ACTOR_TYPES = frozenset({"person", "force", "organisation", "government", "state", "company", "civilians"})
 MAX_ALIAS_WORDS = 8
 
 # Letters that differ only by their dots share one skeleton class.

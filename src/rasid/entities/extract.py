@@ -91,14 +91,15 @@ class DocumentEntities:
 
 
 def summarize(rows: Sequence[dict]) -> dict[str, list[dict]]:
-    """Per-document lists from mention rows, most mentioned first: ``people``, ``organisations``,
+    """Per-document lists from mention rows, most mentioned first: ``people``, ``organisations``
+    (not "السكان", "المدنيين": civilians are an event actor, not an organisation),
     ``places`` (geocoded localities: towns, areas, bases, wadis; DESIGN.md), ``regions`` and
     ``countries``. A base or quarter is listed under its town or district when the document
     names that too (its mentions keep their own coordinates in entities.jsonl)."""
     located = [r for r in rows if r.get("lat") is not None]
     return {
         "people": _group([r for r in rows if r["type"] == "PERS"], person=True),
-        "organisations": _group([r for r in rows if r["type"] == "ORG"]),
+        "organisations": _group([r for r in rows if r["type"] == "ORG" and r.get("actor_type") != "civilians"]),
         "places": _group_places([r for r in located if r.get("place_kind") not in ("country", "region")]),
         "regions": _group_places([r for r in located if r.get("place_kind") == "region"]),
         "countries": _group_places([r for r in located if r.get("place_kind") == "country"]),
