@@ -179,3 +179,15 @@ def test_civilians_are_an_event_actor_but_no_organisation(extractor, cleaner):
     assert {m.actor.id for m in ents.mentions if m.actor} >= {"Civilians", "LNA", "GNA"}
     organisations = [o["id"] for o in ents.summary()["organisations"]]
     assert "Civilians" not in organisations and {"LNA", "GNA"} <= set(organisations)
+
+
+def test_countries_by_their_short_names_and_towns_standing_for_their_governments(extractor, cleaner):
+    text = ("وصل وزير الخارجية إلى السعودية قادما من بريطانيا، وانتقد المعارضة السورية. "
+            "واشنطن تحذر من تصعيد القتال في سرت، وقصفت القوات التركية مواقع قرب المدينة.")
+    doc, _ = cleaner.clean(Article("d1", text, "d1.txt", published="2020-06-10"))
+    mentions = extractor.extract(doc).mentions
+    places = [(m.text, m.place.name_en) for m in mentions if m.place]
+    assert ("السعودية", "Saudi Arabia") in places and ("بريطانيا", "United Kingdom") in places
+    assert not any(m.text == "السورية" for m in mentions)  # the adjective is not the country
+    states = {m.text: m.actor.id for m in mentions if m.actor and m.type == "ORG"}
+    assert states == {"واشنطن": "United States", "القوات التركية": "Turkey"}

@@ -259,3 +259,15 @@ def test_a_war_said_to_have_raged_since_a_date_is_no_new_event(code):
     events = code("الجدير بالذكر أن الاشتباكات بين قوات الجيش الليبي وقوات مجلس شورى ثوار بنغازي اندلعت منذ "
                   "أكتوبر 2014.", published="2015-07-25")
     assert events == []
+
+
+def test_a_state_named_by_its_forces_is_an_actor(code):
+    e = one(code("قصفت القوات التركية مواقع لقوات حفتر قرب سرت."))
+    assert (e.actor1["id"], e.actor2["id"]) == ("Turkey", "LNA")
+
+
+def test_a_later_clause_lends_the_event_no_actor(code):
+    # and "الجيش المصري" is Egypt's, not the "الجيش" that means the LNA in Benghazi and Derna then
+    e = one(code("وقال مصدر إن الجيش المصري نفذ غارات على مواقع في درنة، فيما واصل الجيش تقدمه في بنغازي.",
+                 published="2015-07-25"))
+    assert e.actor1["id"] == "Egypt" and e.actor2 is None

@@ -187,11 +187,15 @@ class EntityExtractor:
             # names are often quoted in part (قوات حكومة "الوفاق الوطني"): match across quote marks
             plain = [i for i, t in enumerate(toks) if t.text not in QUOTES]
             scanned.append((s, toks, [keys[i] for i in plain], plain))
+            states = []  # states named by a place ("تركيا", "أنقرة"): the geocoder's, unless it declines them
             for m in self.actors.scan(scanned[-1][2], when=(doc.publication_date or "")[:10] or None):
                 kind = TYPE_OF_ACTOR.get(m.actor.type, "ORG")
-                if kind == "LOC":
-                    continue  # states are places (countries) here; the event coder reads them as actors
                 a, b = plain[m.start], plain[m.end - 1] + 1
+                if kind == "LOC" and self.geocoder.lookup(keys[a:b]):
+                    states.append((a, b, m))
+                    continue
+                if kind == "LOC":
+                    kind = "ORG"  # "القوات التركية": a state's forces, named by no place
                 mentions.append(self._mention(doc, toks, a, b, kind, m.how if m.how != "exact" else "dictionary",
                                               sent, s.line, m.actor.name_ar, actor=m.actor))
                 taken[a:b] = [True] * (b - a)
@@ -208,6 +212,12 @@ class EntityExtractor:
                 if not any(taken[pm.start:pm.end]) and not all(dated[pm.start:pm.end]):
                     place_matches.append((pm, toks, sent, s.line))
                     taken[pm.start:pm.end] = [True] * (pm.end - pm.start)
+            for a, b, m in states:  # "قالت واشنطن": the geocoder read the town as its government
+                longer = any(x < a < y or x < b < y for _, x, y in bio_spans(tags))  # "واشنطن بوست"
+                if not any(taken[a:b]) and not longer and not tags[a].endswith("PERS"):
+                    mentions.append(self._mention(doc, toks, a, b, "ORG", "dictionary", sent, s.line,
+                                                  m.actor.name_ar, actor=m.actor))
+                    taken[a:b] = [True] * (b - a)
             for kind, a, b in bio_spans(tags):
                 if kind == "PERS":
                     a, b = _person_span(keys, toks, taken, a, b)
@@ -255,6 +265,9 @@ class EntityExtractor:
                 start, end = toks[a].start, toks[b - 1].end
                 if any(x < end and start < y for x, y in taken):
                     continue
+                after = toks[b].key if b < len(toks) else ""
+                if after.startswith("ال") and after.endswith("ي") and len(after) > 4:
+                    continue  # "الجيش المصري": a nationality makes it someone else's
                 here = places.get((s.start, s.end)) or focus
                 meant = {r.actor_id for r in rows
                          if any(km(p, c) <= r.radius_km for p in here for c in self._areas[r])}

@@ -328,6 +328,9 @@ class EventCoder:
         out = []
         for k, (a, b, trig) in enumerate(chosen):
             clause_end = chosen[k + 1][0] if k + 1 < len(chosen) else len(s.keys)
+            # "..., فيما واصل الجيش تقدمه": the next clause's actors are not this event's
+            clause_end = next((i for i in range(b, clause_end) if s.keys[i] in self.lexicon.clause_breaks
+                               or strip_proclitics(s.keys[i])[-1] in self.lexicon.clause_breaks), clause_end)
             clause_start = self._clause_start(s, a) if k else 0
             e = self._event(doc, s, a, b, trig, speaker, last_place, doc_places, clause_start, clause_end)
             if e:
