@@ -138,12 +138,16 @@ class Geocoder:
         return out
 
     def _acting(self, keys: Sequence[str], m: PlaceMatch) -> bool:
-        """Whether a town opens its clause as the subject of a verb of agency ("واشنطن تحذر"):
+        """Whether a town is the subject of a verb of agency ("واشنطن تحذر", "وحذرت واشنطن"):
         metonymy for its government. Countries, and names after or glued to a preposition
         ("وفي طرابلس أكدت", "بطرابلس"), are places."""
-        if m.candidates[0].kind == "country" or m.end >= len(keys) or keys[m.end] not in agency_verbs():
+        if m.candidates[0].kind == "country" or m.proclitic.lstrip("وف").startswith(("ب", "ل", "ك")):
             return False
         prev = keys[m.start - 1] if m.start else ""
+        if prev in agency_verbs() or (prev[:1] in ("و", "ف") and prev[1:] in agency_verbs()):
+            return True  # the verb first, as Arabic mostly has it: "وحذرت واشنطن من ..."
+        if m.end >= len(keys) or keys[m.end] not in agency_verbs():
+            return False
         if prev in prepositions() or (prev[:1] in ("و", "ف") and prev[1:] in prepositions()):
             return False
         return not m.proclitic.lstrip("وف").startswith(("ب", "ل", "ك"))
