@@ -250,9 +250,11 @@ def test_a_speaker_named_after_a_long_title_keeps_his_side_when_named_again(code
     events = code("أعلن رئيس جهاز مكافحة الإرهاب بالجيش الليبي الضابط فرج أقعيم، عن انطلاق عملية لتحرير منطقة "
                   "الصابري بمدينة بنغازي. وقال أقعيم، إن العملية لن تتوقف. وأضاف أن العملية شملت قصف أوكار "
                   "الإرهابيين بالمدفعية الثقيلة والدبابات، إضافة إلى ضربات جوية.", published="2015-07-25")
-    e = one([e for e in events if e.event_type == "Explosions/Remote violence"])
-    assert e.attributed_to.endswith("أقعيم") and e.attributed_side == "LNA"
-    assert (e.actor1["id"], e.actor2["id"]) == ("LNA", "Shura-Council-Benghazi")
+    attacks = [e for e in events if e.event_type == "Explosions/Remote violence"]  # shelling, air strikes
+    assert len(attacks) == 2
+    for e in attacks:
+        assert e.attributed_to.endswith("أقعيم") and e.attributed_side == "LNA"
+        assert (e.actor1["id"], e.actor2["id"]) == ("LNA", "Shura-Council-Benghazi")
 
 
 def test_a_war_said_to_have_raged_since_a_date_is_no_new_event(code):
@@ -271,3 +273,11 @@ def test_a_later_clause_lends_the_event_no_actor(code):
     e = one(code("وقال مصدر إن الجيش المصري نفذ غارات على مواقع في درنة، فيما واصل الجيش تقدمه في بنغازي.",
                  published="2015-07-25"))
     assert e.actor1["id"] == "Egypt" and e.actor2 is None
+
+
+def test_an_operation_that_began_with_shelling_and_air_strikes_is_two_events(code):
+    # SaudiNewsNet, al-Jazirah, 25 July 2015: "بدأت" opens the news here, it is no background
+    events = code("وأضاف أنّ العملية بدأت بقصف أوكار الإرهابيين بالمدفعية الثقيلة والدبابات، إضافة إلى ضربات "
+                  "جوية من نسور السلاح الجوي في منطقة الصابري ببنغازي.", published="2015-07-25")
+    assert [e.sub_event_type for e in events] == ["Shelling/artillery/missile attack", "Air/drone strike"]
+    assert all(e.actor2["id"] == "Shura-Council-Benghazi" for e in events)

@@ -125,6 +125,7 @@ class Lexicon:
         self.killed_dual = _keyset(cas.get("killed_dual", ()))
         # single words that place an actor or a place in the clause (matching keys)
         words = data.get("argument_words", {})
+        self.additive = _keyset(words.get("additive", ()))
         for name in ("target_markers", "affiliation", "doer_verbs", "noun_context", "clause_breaks",
                      "place_prepositions"):
             setattr(self, name, frozenset(match_key(w, keep_punctuation=True) or w for w in words.get(name, ())))
@@ -295,8 +296,10 @@ class EventCoder:
             if s.keys[i] in ("،", ",", ":"):
                 start = i
                 break
+        # "العملية بدأت بقصف ...": the operation began with the shelling, which is news
+        onset = a > 0 and s.keys[a][:1] == "ب" and s.keys[a - 1] in ("بدات", "بدا", "بدأت", "بدأ")
         return any(_has(rel, s.keys, i) for i in range(max(0, a - 2), a)) or \
-            any(_has(back, s.keys, i) for i in range(max(start, a - 10), a))
+            any(_has(back, s.keys, i) for i in range(max(start, a - 10), a - onset))
 
     # -- the event ------------------------------------------------------------------------------
     def _events(self, doc: Document, s: _Sentence, speaker, last_place, doc_places) -> list[Event]:
@@ -323,6 +326,11 @@ class EventCoder:
         chosen = [strong[0]]  # the first reported development of the main clause
         for t in strong[1:]:
             if t[2].event_type != chosen[0][2].event_type and self._new_clause(s, chosen[0][1], t[0]):
+                chosen.append(t)
+                break
+            # "بقصف ... بالمدفعية الثقيلة، إضافة إلى ضربات جوية": a second means, a second event
+            if t[2].event_type == chosen[0][2].event_type and t[2].sub_event_type != chosen[0][2].sub_event_type \
+                    and _any(self.lexicon.additive, s.keys, chosen[0][1], t[0]):
                 chosen.append(t)
                 break
         out = []
