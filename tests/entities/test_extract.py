@@ -191,3 +191,12 @@ def test_countries_by_their_short_names_and_towns_standing_for_their_governments
     assert not any(m.text == "السورية" for m in mentions)  # the adjective is not the country
     states = {m.text: m.actor.id for m in mentions if m.actor and m.type == "ORG"}
     assert states == {"واشنطن": "United States", "القوات التركية": "Turkey"}
+
+
+def test_a_description_in_a_sentence_set_elsewhere_stays_unresolved(extractor, cleaner):
+    # SaudiNewsNet, 2015: a Benghazi article quoting a Syrian officer; "الجيش" there is no LNA
+    text = ("وتقدمت قوات الجيش في بنغازي. وقال العميد مثقال النعيمي من القيادة المشتركة للجيش الحر في سوريا إن "
+            "الجيش يحقق تقدما في سوريا.")
+    doc, _ = cleaner.clean(Article("d1", text, "d1.txt", published="2015-07-25"))
+    described = [(m.text, m.actor.id) for m in extractor.extract(doc).mentions if m.how == "described"]
+    assert described == [("قوات الجيش", "LNA")]

@@ -281,3 +281,26 @@ def test_an_operation_that_began_with_shelling_and_air_strikes_is_two_events(cod
                   "جوية من نسور السلاح الجوي في منطقة الصابري ببنغازي.", published="2015-07-25")
     assert [e.sub_event_type for e in events] == ["Shelling/artillery/missile attack", "Air/drone strike"]
     assert all(e.actor2["id"] == "Shura-Council-Benghazi" for e in events)
+
+
+def test_the_doer_of_an_attack_named_a_word_after_its_verb_is_the_agent(code):
+    # SaudiNewsNet, 2015: the victims' brigade "التابعة لمجلس ..." is not the attacker
+    events = code("لقي 3 أشخاص من منتسبي كتيبة شهداء أبوسليم التابعة «لمجلس شورى مجاهدي درنة» مصرعهم بمدينة درنة، "
+                  "جراء هجوم مباغت شنه عناصر تنظيم داعش على تمركز للكتيبة قرب بوابة الحيلة.", published="2015-07-25")
+    e = one(events)
+    assert (e.actor1["id"], e.actor2["id"]) == ("ISIS", "Derna-Mujahideen-Shura-Council")
+
+
+def test_a_trigger_word_with_no_place_no_one_and_no_toll_of_its_own_is_no_event(code):
+    # SaudiNewsNet: "الدخول في تفاصيل التنفيذ" is comment; the town comes from the sentence before
+    events = code("دخلت قوات الوفاق مدينة سرت بعد معارك مع قوات حفتر. بيد أن هناك من يخشى من تعقيدات الواقع "
+                  "عند الدخول في تفاصيل التنفيذ مستقبلا.")
+    e = one(events)
+    assert e.actor1["id"] == "GNA" and e.also_lines == []
+
+
+def test_abducted_in_the_plural_is_an_abduction(code):
+    # SaudiNewsNet, 23 July 2015
+    e = one(code("يذكر أن أربعة إيطاليين يعملون في شركة بوناتي لأعمال البناء قد اختطفوا يوم الأحد الماضي بالقرب "
+                 "من مجمع مليتة النفطي بزوارة.", published="2015-07-23"))
+    assert e.sub_event_type == "Abduction/forced disappearance" and e.event_date == "2015-07-19"

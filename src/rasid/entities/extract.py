@@ -251,12 +251,12 @@ class EntityExtractor:
         article is set (``described_actors``): by the places of their sentence, or by the document's
         most named place when the sentence names none. Two candidate actors: left unresolved."""
         when = doc.publication_date[:10]
-        places: dict[tuple[int, int], list[Place]] = defaultdict(list)
+        places: dict[tuple[int, int], list[Place]] = defaultdict(list)  # every place a sentence names
         for pm, _, sent, _ in place_matches:
-            if pm.located is not None and pm.located.kind != "country":
+            if pm.located is not None:
                 places[sent].append(pm.located)
-        counts = Counter(p.id for ps in places.values() for p in ps)
-        focus = [p for ps in places.values() for p in ps if counts[p.id] == max(counts.values())][:1]
+        counts = Counter(p.id for ps in places.values() for p in ps if p.kind != "country")
+        focus = [p for ps in places.values() for p in ps if counts.get(p.id) == max(counts.values(), default=0)][:1]
         taken = [(m.start, m.end) for m in mentions]
         out = []
         for s, toks, keys, plain in scanned:
@@ -266,8 +266,8 @@ class EntityExtractor:
                 if any(x < end and start < y for x, y in taken):
                     continue
                 after = toks[b].key if b < len(toks) else ""
-                if after.startswith("ال") and after.endswith("ي") and len(after) > 4:
-                    continue  # "الجيش المصري": a nationality makes it someone else's
+                if after.startswith("ال") and (b - a == 1 or after.endswith("ي")) and len(after) > 3:
+                    continue  # "الجيش المصري", "للجيش الحر": someone else's
                 here = places.get((s.start, s.end)) or focus
                 meant = {r.actor_id for r in rows
                          if any(km(p, c) <= r.radius_km for p in here for c in self._areas[r])}

@@ -423,6 +423,9 @@ class EventCoder:
         if (location or {}).get("from") == "context" and actor2 is None and killed is None \
                 and trig.role in ("withdraw", "other") and trig.kind != "verb":
             return None  # a bare mention ("تظهر انسحاب قوات حفتر من المدينة"), nothing placed or counted
+        if (location or {}).get("from") == "context" and actor1 is None and actor2 is None and killed is None \
+                and event.wounded is None:
+            return None  # no place, no one and no toll of its own: a word of comment, not a report
         event.specificity = specific + bool(actor1) + bool(actor2)
         event.confidence = 0.4 + 0.15 * bool(actor1) + 0.15 * bool(location) + 0.1 * bool(actor2) + 0.1 * (trig.rank >= 7)
         event.notes_en = describe(event)
@@ -573,7 +576,9 @@ class EventCoder:
             unmarked = [c for c in after if not marked_target(c)]
             agent = unmarked[0] if unmarked and trig.role in ("withdraw", "other") else None
         if trig.kind == "noun":
-            doer = [c for c in after if c[0] > 0 and strip_proclitics(s.keys[c[0] - 1])[-1] in self.lexicon.doer_verbs]
+            # "قصف عشوائي تنفذه قوات حفتر", "هجوم ... شنه عناصر تنظيم داعش": the doer may follow a noun
+            doer = [c for c in after if any(strip_proclitics(s.keys[k])[-1] in self.lexicon.doer_verbs
+                                            for k in range(max(b, c[0] - 2), c[0]))]
             if doer:
                 agent = doer[0]  # "قصف عشوائي تنفذه قوات حفتر"
         if agent is not None and trig.role in ("attack", "territory") and (
