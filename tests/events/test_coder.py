@@ -304,3 +304,11 @@ def test_abducted_in_the_plural_is_an_abduction(code):
     e = one(code("يذكر أن أربعة إيطاليين يعملون في شركة بوناتي لأعمال البناء قد اختطفوا يوم الأحد الماضي بالقرب "
                  "من مجمع مليتة النفطي بزوارة.", published="2015-07-23"))
     assert e.sub_event_type == "Abduction/forced disappearance" and e.event_date == "2015-07-19"
+
+
+def test_a_withdrawal_is_placed_where_it_was_left_not_where_the_force_went(code):
+    # seed 001 (al-Jazeera, June 2020): "the city" is Bani Walid, its mayor's town
+    e = one(code("وأفاد مراسل الجزيرة نقلا عن عميد بلدية بني وليد سالم نوير بأن مرتزقة أفارقة وقوات تابعة لحفتر "
+                 "فروا من مطار المدينة إلى منطقة الجفرة وقاعدتها الجوية وسط ليبيا."))
+    assert (e.sub_event_type, e.actor1["id"], e.location["name"]) == (
+        "Non-violent transfer of territory", "LNA", "Bani Walid")

@@ -126,6 +126,7 @@ class Lexicon:
         # single words that place an actor or a place in the clause (matching keys)
         words = data.get("argument_words", {})
         self.additive = _keyset(words.get("additive", ()))
+        self.destinations = frozenset(match_key(w) for w in words.get("destinations", ()))
         for name in ("target_markers", "affiliation", "doer_verbs", "noun_context", "clause_breaks",
                      "place_prepositions"):
             setattr(self, name, frozenset(match_key(w, keep_punctuation=True) or w for w in words.get(name, ())))
@@ -398,7 +399,8 @@ class EventCoder:
                     sub = cue_sub
                     break
         location = self._location(s, a, b, last_place, doc_places, lo, hi,
-                                  (speaker or {}).get("span") if (speaker or {}).get("sentence") == s.start else None)
+                                  (speaker or {}).get("span") if (speaker or {}).get("sentence") == s.start else None,
+                                  withdrawal=trig.role == "withdraw")
         actor1, actor2 = self._actors(s, a, b, trig, speaker, (location or {}).get("country"), lo, hi)
         if trig.role == "territory":
             side = (actor1 or {}).get("side")
@@ -607,9 +609,16 @@ class EventCoder:
         return _clean(agent_actor), _clean(target_actor)
 
     def _location(self, s: _Sentence, a: int, b: int, last_place, doc_places, lo: int = 0,
-                  hi: int | None = None, speaker_span: tuple[int, int] | None = None) -> dict | None:
+                  hi: int | None = None, speaker_span: tuple[int, int] | None = None,
+                  withdrawal: bool = False) -> dict | None:
         hi = len(s.keys) if hi is None else hi
         places, secondary = self._scene_places(s, a, hi, speaker_span)
+        if withdrawal:  # "فروا من مطار المدينة إلى منطقة الجفرة": ACLED places a withdrawal where it was left
+            def towards(m) -> bool:
+                i = self._tok_index(s, m["span"][0])
+                return i > b and strip_proclitics(s.keys[i - 1])[-1] in self.lexicon.destinations
+            places = [m for m in places if not towards(m)]
+            secondary = [m for m in secondary if not towards(m)]
         clause = [m for m in places if lo <= self._tok_index(s, m["span"][0]) < hi]
         places = clause or places or secondary
         if places:
