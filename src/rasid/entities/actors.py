@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 from rasid.errors import LexiconError
 from rasid.resources import load_yaml
 from rasid.text.normalize import match_words
-from rasid.text.tokens import strip_proclitics
+from rasid.text.tokens import longest_entry, strip_proclitics
 
 __all__ = ["Actor", "ActorDictionary", "ActorMatch", "Description", "rasm"]
 
@@ -110,7 +110,6 @@ class ActorDictionary:
     _starts: frozenset[str] = field(default=frozenset(), repr=False)  # first words of names and skeletons
     described: tuple[Description, ...] = ()
     _described: dict[tuple[str, ...], list[Description]] = field(default_factory=dict, repr=False)
-    _described_starts: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         for actor in self.actors.values():
@@ -138,7 +137,6 @@ class ActorDictionary:
                 raise LexiconError("actors", None, f"described_actors: {' '.join(row.words)!r} is a name "
                                                   "of an actor already; a description must name no one")
             self._described.setdefault(row.words, []).append(row)
-        self._described_starts = frozenset(w[0] for w in self._described)
 
     @classmethod
     def from_data(cls, path: str | Path | None = None) -> ActorDictionary:
@@ -241,32 +239,31 @@ class ActorDictionary:
                 i += 1
         return out
 
-
     def descriptions(self, keys: Sequence[str], when: str) -> list[tuple[int, int, list[Description]]]:
         """Longest non-overlapping descriptions ``(start, end, rows in force)`` in a sentence of token
         keys (first word possibly with proclitics), for an article of date `when` (ISO)."""
+        table = self._described_at(when)
+        longest = max(map(len, table), default=0)
         out = []
-        i, n = 0, len(keys)
-        longest = max(map(len, self._described), default=0)
-        while i < n:
-            best = None
-            if not any(w in self._described_starts for w in strip_proclitics(keys[i])):
-                i += 1
-                continue
-            for j in range(min(n, i + longest), i, -1):
-                for first in strip_proclitics(keys[i]):
-                    rows = [r for r in self._described.get((first, *keys[i + 1:j]), ()) if r.in_force(when)]
-                    if rows:
-                        best = (i, j, rows)
-                        break
-                if best:
-                    break
-            if best:
-                out.append(best)
-                i = best[1]
+        i = 0
+        while i < len(keys):
+            found = longest_entry(table, keys, i, max_words=longest) if table else None
+            if found:
+                out.append((i, i + found[1], table[found[0]]))
+                i += found[1]
             else:
                 i += 1
         return out
+
+    def _described_at(self, when: str) -> dict[tuple[str, ...], list[Description]]:
+        """The descriptions in force on one day (articles share their days, so each is built once)."""
+        cache = self.__dict__.setdefault("_described_cache", {})
+        if when not in cache:
+            if len(cache) > 4096:
+                cache.clear()
+            cache[when] = {words: kept for words, rows in self._described.items()
+                           if (kept := [r for r in rows if r.in_force(when)])}
+        return cache[when]
 
 
 @cache
