@@ -312,3 +312,18 @@ def test_a_withdrawal_is_placed_where_it_was_left_not_where_the_force_went(code)
                  "فروا من مطار المدينة إلى منطقة الجفرة وقاعدتها الجوية وسط ليبيا."))
     assert (e.sub_event_type, e.actor1["id"], e.location["name"]) == (
         "Non-violent transfer of territory", "LNA", "Bani Walid")
+
+
+@pytest.mark.parametrize("sub, actor2, expected", [
+    ("Armed clash", None, "On 10 June 2020 Libyan National Army (Haftar forces) clashed in Sirte."),
+    ("Armed clash", "GNA", "On 10 June 2020 Libyan National Army (Haftar forces) clashed with GNA in Sirte."),
+    ("Non-violent transfer of territory", None, "On 10 June 2020 Libyan National Army (Haftar forces) withdrew "
+                                                "from Sirte."),
+])
+def test_the_english_note_reads_right_with_or_without_a_second_actor(sub, actor2, expected):
+    from rasid.events.coder import Event, describe
+
+    e = Event("e", "d", 1, [0, 1], "", "", "Battles", sub, {"label_en": "Libyan National Army (Haftar forces)"},
+              {"label_en": actor2} if actor2 else None, {"name_en": "Sirte", "geo_precision": 1}, "2020-06-10", 1,
+              None, None, None, None, 0.5, "asserted")
+    assert describe(e) == expected

@@ -248,8 +248,9 @@ class EntityExtractor:
 
     def _described(self, doc, scanned, place_matches, mentions) -> list[Mention]:
         """Descriptions ("الجماعات الإرهابية") resolved to the actor they mean where and when the
-        article is set (``described_actors``): by the places of their sentence, or by the document's
-        most named place when the sentence names none. Two candidate actors: left unresolved."""
+        article is set (``described_actors``): by the places of their sentence (countries too: "في
+        سوريا" sets it elsewhere), or by the document's most named town when the sentence names no
+        place. Two candidate actors, or one of another nationality ("الجيش المصري"): unresolved."""
         when = doc.publication_date[:10]
         places: dict[tuple[int, int], list[Place]] = defaultdict(list)  # every place a sentence names
         for pm, _, sent, _ in place_matches:

@@ -128,7 +128,7 @@ class Lexicon:
         self.additive = _keyset(words.get("additive", ()))
         self.destinations = frozenset(match_key(w) for w in words.get("destinations", ()))
         for name in ("target_markers", "affiliation", "doer_verbs", "noun_context", "clause_breaks",
-                     "place_prepositions"):
+                     "place_prepositions", "onset_verbs"):
             setattr(self, name, frozenset(match_key(w, keep_punctuation=True) or w for w in words.get(name, ())))
 
     @classmethod
@@ -298,7 +298,7 @@ class EventCoder:
                 start = i
                 break
         # "العملية بدأت بقصف ...": the operation began with the shelling, which is news
-        onset = a > 0 and s.keys[a][:1] == "ب" and s.keys[a - 1] in ("بدات", "بدا", "بدأت", "بدأ")
+        onset = a > 0 and s.keys[a][:1] == "ب" and s.keys[a - 1] in lex.onset_verbs
         return any(_has(rel, s.keys, i) for i in range(max(0, a - 2), a)) or \
             any(_has(back, s.keys, i) for i in range(max(start, a - 10), a - onset))
 
@@ -875,7 +875,8 @@ def describe(e: Event) -> str:
         "Headquarters or base established": "established a base",
     }.get(e.sub_event_type, "were involved in an event")
     ends_in_preposition = verb.endswith((" with", " from", " against", " of"))
-    if ends_in_preposition and not whom:
+    left = verb == "withdrew from" and not whom and where  # "withdrew from Sirte"
+    if ends_in_preposition and not whom and not left:
         verb = verb.rsplit(" ", 1)[0]  # "clashed with" and no one named: "clashed"
     text = (when + " " if when else "") + who + " " + verb
     if whom and (ends_in_preposition or verb in ("shelled", "arrested", "abducted", "attacked")):
@@ -884,7 +885,7 @@ def describe(e: Event) -> str:
         text += f" ({whom})"
     if where:
         prep = "near" if ((e.location or {}).get("geo_precision") or 1) >= 2 else "in"
-        text += f" {prep} {where}"
+        text += f" {where}" if left else f" {prep} {where}"
     text += "."
     if e.fatalities is not None:
         text += f" {e.fatalities} {'fatality' if e.fatalities == 1 else 'fatalities'} reported" \
