@@ -79,8 +79,8 @@ class Description:
     period, reporters and the forces they quote use for one known actor (``described_actors``).
 
     `places` are Arabic place names of the gazetteer; a mention is in the area when a place of its
-    sentence (or, if the sentence names none, the document's most named place) lies within
-    `radius_km` of one of them. `start` and `until` (ISO dates, `until` exclusive) bound the
+    sentence (countries too), or, if the sentence names none, the document's most named town, lies
+    within `radius_km` of one of them. `start` and `until` (ISO dates, `until` exclusive) bound the
     article's date.
     """
 
@@ -92,7 +92,12 @@ class Description:
     radius_km: float = 40.0
 
     def in_force(self, when: str) -> bool:
-        return (self.start is None or when >= self.start) and (self.until is None or when < self.until)
+        return _in_window(when, self.start, self.until)
+
+
+def _in_window(when: str, start: str | None, until: str | None) -> bool:
+    """Whether an ISO date lies in [start, until) (either bound may be open)."""
+    return (start is None or when >= start) and (until is None or when < until)
 
 
 @dataclass
@@ -196,7 +201,7 @@ class ActorDictionary:
                 return self.actors[actor_id], "exact"
             if when and words in self._dated:
                 for start, until, dated_id in self._dated[words]:
-                    if (start is None or when >= start) and (until is None or when < until):
+                    if _in_window(when, start, until):
                         return self.actors[dated_id], "exact"
         if not typos:
             return None
@@ -242,8 +247,7 @@ class ActorDictionary:
     def descriptions(self, keys: Sequence[str], when: str) -> list[tuple[int, int, list[Description]]]:
         """Longest non-overlapping descriptions ``(start, end, rows in force)`` in a sentence of token
         keys (first word possibly with proclitics), for an article of date `when` (ISO)."""
-        table = self._described_at(when)
-        longest = max(map(len, table), default=0)
+        table, longest = self._described_at(when)
         out = []
         i = 0
         while i < len(keys):
@@ -255,14 +259,16 @@ class ActorDictionary:
                 i += 1
         return out
 
-    def _described_at(self, when: str) -> dict[tuple[str, ...], list[Description]]:
-        """The descriptions in force on one day (articles share their days, so each is built once)."""
+    def _described_at(self, when: str) -> tuple[dict[tuple[str, ...], list[Description]], int]:
+        """The descriptions in force on one day and their longest length in words (articles share
+        their days, so each day's table is built once)."""
         cache = self.__dict__.setdefault("_described_cache", {})
         if when not in cache:
             if len(cache) > 4096:
                 cache.clear()
-            cache[when] = {words: kept for words, rows in self._described.items()
-                           if (kept := [r for r in rows if r.in_force(when)])}
+            table = {words: kept for words, rows in self._described.items()
+                     if (kept := [r for r in rows if r.in_force(when)])}
+            cache[when] = table, max(map(len, table), default=0)
         return cache[when]
 
 

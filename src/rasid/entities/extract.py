@@ -257,7 +257,8 @@ class EntityExtractor:
             if pm.located is not None:
                 places[sent].append(pm.located)
         counts = Counter(p.id for ps in places.values() for p in ps if p.kind != "country")
-        focus = [p for ps in places.values() for p in ps if counts.get(p.id) == max(counts.values(), default=0)][:1]
+        most = max(counts.values(), default=0)
+        focus = [p for ps in places.values() for p in ps if counts.get(p.id) == most][:1]
         taken = [(m.start, m.end) for m in mentions]
         out = []
         for s, toks, keys, plain in scanned:
@@ -304,17 +305,15 @@ class EntityExtractor:
 
 
 def _areas(actors: ActorDictionary, geocoder: Geocoder) -> dict:
-    """The gazetteer places each description row of the actor dictionary applies around."""
-    out = {}
-    for row in actors.described:
-        found = []
-        for name in row.places:
-            cands = geocoder.lookup(match_words(name))
-            if not cands:
-                raise LexiconError("actors", None, f"described_actors: place {name!r} is not in the gazetteer")
-            found.append(cands[0])
-        out[row] = found
-    return out
+    """The gazetteer places each description row of the actor dictionary applies around (rows of one
+    table entry share their places, which are looked up once)."""
+    found: dict[str, Place] = {}
+    for name in {name for row in actors.described for name in row.places}:
+        cands = geocoder.lookup(match_words(name))
+        if not cands:
+            raise LexiconError("actors", None, f"described_actors: place {name!r} is not in the gazetteer")
+        found[name] = cands[0]
+    return {row: [found[name] for name in row.places] for row in actors.described}
 
 
 def _person_span(keys: list[str], toks: list[Token], taken: list[bool], a: int, b: int) -> tuple[int, int]:

@@ -111,12 +111,15 @@ def tokenize(text: str, *, offset: int = 0) -> list[Token]:
 
 
 _FIRST_WORDS: dict[int, tuple[object, frozenset[str]]] = {}
+_MAX_TABLES = 1024
 
 
 def _first_words(table) -> frozenset[str]:
     """The first words of a table's entries, kept with the table itself so its id is not reused."""
     entry = _FIRST_WORDS.get(id(table))
     if entry is None or entry[0] is not table:
+        if len(_FIRST_WORDS) > _MAX_TABLES:  # tables made on the fly (one per day of descriptions) come and go
+            _FIRST_WORDS.clear()
         entry = _FIRST_WORDS[id(table)] = (table, frozenset(words[0] for words in table if words))
     return entry[1]
 
