@@ -23,7 +23,16 @@ from markupsafe import Markup
 from rasid import __version__
 from rasid.store import Store
 from rasid.views import search_key
-from rasid.web.render import assets, environment, prepare_story
+from rasid.web.render import (
+    FIELD_ROLES,
+    Mark,
+    assets,
+    environment,
+    event_card,
+    field_marks,
+    nested_html,
+    prepare_story,
+)
 
 __all__ = ["create_app"]
 
@@ -113,7 +122,15 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
 
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     def api_document(doc_id: str):
-        """A document (text, lines, segments, sentences) with every extracted mention and event."""
+        """A document (text, lines, segments, sentences) with every extracted mention and event.
+
+        Each event carries ``span`` (its sentence), ``modality`` (``asserted``, ``attributed``,
+        ``uncertain`` or ``denied``; denied events are kept and shown as denied) and ``spans``: for each
+        field found in the text (``trigger``, ``actor1``, ``actor2``, ``location``, ``date``,
+        ``fatalities``, ``wounded``, ``claimant``) ``{"text", "start", "end"}``, character offsets
+        into ``text`` with ``text[start:end] == spans[field]["text"]``. A field not taken from the
+        text (a date from the publication date, an actor named in an earlier sentence) has no entry;
+        events coded before spans existed have no ``spans`` key."""
         doc = current().get_document(doc_id)
         if doc is None:
             raise HTTPException(404, f"no document {doc_id}")
@@ -209,7 +226,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
             raise HTTPException(404, f"no document {doc_id}")
         mentions = list(current().annotations("entity", doc_id))
         _, events = current().query_events(doc_id=doc_id, limit=None)
-        return page("document.html", request, doc=doc, body=Markup(_highlighted(doc, mentions, events)),
+        return page("document.html", request, doc=doc, blocks=_highlighted(doc, mentions, events),
                     mentions=mentions, events=events, doc_href=doc_href)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
@@ -251,9 +268,16 @@ def _snippet(store: Store, doc_id: str, query: str, width: int = 90) -> str:
     return text[:2 * width].replace("\n", " ")
 
 
-def _highlighted(doc, mentions: list[dict], events: list[dict]) -> str:
-    """The document's lines as HTML: removed lines greyed, sentences anchored (``#s-START``), event
-    sentences underlined with their coding as a tooltip, and every entity mention marked by type."""
+def _highlighted(doc, mentions: list[dict], events: list[dict]) -> list[dict]:
+    """The document's lines as HTML blocks, each with the cards of the events coded in it.
+
+    Removed lines are greyed; sentences are anchored (``#s-START``); every entity mention is marked
+    by type. An event sentence is underlined with its coding as a tooltip, and each field of its
+    events that the coder found in the text (``spans``: trigger, actors, place, date, toll, claimant)
+    is marked by role, nested with the mentions. Events from stores without spans keep the plain
+    underline. Returns ``[{"html": Markup, "cards": [card, ...]}]`` in text order (see
+    :func:`rasid.web.render.event_card`).
+    """
     from rasid.document import LineStatus
 
     coded: dict[int, list[dict]] = {}
@@ -262,39 +286,46 @@ def _highlighted(doc, mentions: list[dict], events: list[dict]) -> str:
     sentences_by_line: dict[int, list] = {}
     for s in doc.sentences:
         sentences_by_line.setdefault(s.line, []).append(s)
-    out = []
+    kept = _mention_marks(mentions)
+    blocks, placed = [], set()
     for ln in doc.lines:
         text = doc.text[ln.start:ln.end]
         if ln.status != LineStatus.KEPT:
-            out.append(f'<p class="removed" title="{escape(ln.status)}">{escape(text)}</p>')
+            blocks.append({"html": Markup(f'<p class="removed" title="{escape(ln.status)}">{escape(text)}</p>'),
+                           "cards": []})
             continue
-        parts, pos = [], ln.start
+        parts, pos, cards = [], ln.start, []
         for s in sentences_by_line.get(ln.n, []):
             parts.append(escape(doc.text[pos:s.start]))
             evs = coded.get(s.start, [])
+            fields = field_marks(evs, doc.text)
             cls = ' class="ev-sentence"' if evs else ""
+            cls += f' data-fields="{len(fields)}"' if fields else ""
             tip = " | ".join(f'{e["event_type"]} / {e.get("sub_event_type")}: {e.get("notes_en", "")}' for e in evs)
             title = f' title="{escape(tip)}"' if tip else ""
-            parts.append(f'<span id="s-{s.start}"{cls}{title}>{_marked(doc.text, s.start, s.end, mentions)}</span>')
+            body = nested_html(doc.text, s.start, s.end, fields + kept)
+            parts.append(f'<span id="s-{s.start}"{cls}{title}>{body}</span>')
             pos = s.end
+            cards += [event_card(e, doc.text) for e in evs]
+            placed.update(e["event_id"] for e in evs)
         parts.append(escape(doc.text[pos:ln.end]))
-        out.append("<p>" + "".join(parts) + "</p>")
-    return "\n".join(out)
+        blocks.append({"html": Markup("<p>" + "".join(parts) + "</p>"), "cards": cards})
+    rest = [event_card(e, doc.text) for e in events if e["event_id"] not in placed]
+    if rest:  # a sentence the document no longer has (a store from an older cleaner): cards without marks
+        blocks.append({"html": Markup(""), "cards": rest})
+    return blocks
 
 
-def _marked(text: str, start: int, end: int, mentions: list[dict]) -> str:
-    inside = sorted((m for m in mentions if start <= m["span"][0] and m["span"][1] <= end),
-                    key=lambda m: (m["span"][0], -m["span"][1]))
-    parts, pos = [], start
-    for m in inside:
+def _mention_marks(mentions: list[dict]) -> list[Mark]:
+    """Entity mentions as marks by type, longest first where they overlap (an overlapping one is dropped)."""
+    marks, pos = [], -1
+    for m in sorted(mentions, key=lambda m: (m["span"][0], -m["span"][1])):
         a, b = m["span"]
         if a < pos:
             continue
-        parts.append(escape(text[pos:a]))
         label = m.get("name_en") or m.get("name") or ""
         kind = m.get("type", "")
         tip = f"{kind}: {label}" + (f" ({m['id']})" if m.get("id") else "")
-        parts.append(f'<mark class="m-{escape(kind)}" title="{escape(tip)}">{escape(text[a:b])}</mark>')
+        marks.append(Mark(a, b, "mark", attrs=(("class", f"m-{kind}"), ("title", tip)), rank=len(FIELD_ROLES)))
         pos = b
-    parts.append(escape(text[pos:end]))
-    return "".join(parts)
+    return marks

@@ -52,3 +52,22 @@
     start(outlines);
   };
 })();
+
+/* Document page: a card's field row and the field's marked span light up together (hover or focus),
+   both carry data-field="f-<role>-<start>-<end>"; a span cut in pieces has that key on every piece. */
+(function () {
+  function light(target, on) {
+    var el = target && target.closest ? target.closest("[data-field]") : null;
+    if (!el) { return; }
+    var key = el.getAttribute("data-field");
+    document.querySelectorAll('[data-field="' + key + '"]').forEach(function (x) {
+      x.classList.toggle("hot", on);
+    });
+  }
+  ["mouseover", "focusin"].forEach(function (t) {
+    document.addEventListener(t, function (ev) { light(ev.target, true); });
+  });
+  ["mouseout", "focusout"].forEach(function (t) {
+    document.addEventListener(t, function (ev) { light(ev.target, false); });
+  });
+})();
