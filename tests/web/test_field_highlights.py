@@ -1,6 +1,10 @@
 """The document page marks each field of a coded sentence (trigger, actors, place, date, toll, claimant)
 from the events' ``spans``, with a legend and one card per event; stores without spans still render."""
 
+import shutil
+import socket
+import threading
+import time
 from html.parser import HTMLParser
 
 import pytest
@@ -287,3 +291,83 @@ def test_a_crossing_mark_keeps_its_id_on_the_first_piece_and_its_label_on_the_la
 ])
 def test_marks_never_split_a_letter_from_its_diacritics_and_text_is_escaped(text, start, end, expected):
     assert nested_html(text, 0, len(text), [Mark(start, end, "b")]) == expected
+
+
+# -- in a real browser (skipped without Chromium: `make browser`) ---------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser)")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    import uvicorn
+
+    db = tmp_path_factory.mktemp("fields_served") / "rasid.sqlite"
+    build_store(db, events())
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+
+
+@needs_chromium
+def test_fields_legend_and_cards_are_visible_and_linked_in_a_browser(served, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.on("requestfailed", lambda r: errors.append(f"failed: {r.url}"))
+        page.goto(f"{served}/documents/{DOC_ID}")
+        page.wait_for_function("document.fonts.check('16px \"Noto Naskh Arabic\"', 'سرت')")
+        assert page.evaluate("getComputedStyle(document.querySelector('.doc-text')).direction") == "rtl"
+        assert page.locator("#legend").is_visible()
+        styles = {}
+        for role, surface in FIELDS.items():
+            el = page.locator(f'.doc-text .f[data-role="{role}"][data-ev~="ev-coded"]')
+            assert el.count() == 1 and el.is_visible() and el.inner_text() == surface
+            box = el.bounding_box()
+            assert box["width"] > 0 and box["height"] > 0
+            label = el.evaluate("e => getComputedStyle(e, '::after').content")
+            assert label == f'"{FIELD_ROLES[role][0]}"'  # the role is written beside the span
+            styles[role] = el.evaluate("e => { const s = getComputedStyle(e); return [s.textDecorationLine, "
+                                       "s.textDecorationStyle, s.textDecorationColor, s.backgroundColor].join()}")
+        assert len(set(styles.values())) == len(styles), styles  # one look per role
+        cards = page.locator(".ev-card")
+        assert cards.count() == 3 and all(cards.nth(i).is_visible() for i in range(3))  # not hover-only
+        # hovering a card's field name lights its span up; clicking it goes there
+        link = page.locator('#ev-ev-coded a.fname[data-field^="f-location-"]')
+        key = link.get_attribute("data-field")
+        span = page.locator(f"#{key}")
+        assert "hot" not in span.get_attribute("class").split()
+        link.hover()
+        assert "hot" in span.get_attribute("class").split()
+        page.mouse.move(5, 5)
+        assert "hot" not in span.get_attribute("class").split()
+        link.click()
+        assert page.evaluate("location.hash") == f"#{key}"
+        top, bottom = span.evaluate("e => { const r = e.getBoundingClientRect(); return [r.top, r.bottom] }")
+        assert 0 < top and bottom < 1000  # in view, with the lines above it
+        # the denied event is struck through, in its card and in the text
+        denied_type = page.locator("#ev-ev-denied .ev-type")
+        assert "line-through" in denied_type.evaluate("e => getComputedStyle(e).textDecorationLine")
+        assert "Denied" in page.locator("#ev-ev-denied .denied-note").inner_text()
+        struck = page.locator('.doc-text .f-denied[data-role="trigger"]')
+        assert "line-through" in struck.evaluate("e => getComputedStyle(e).textDecorationLine")
+        page.screenshot(path=str(tmp_path / "document.png"), full_page=True)
+        assert not errors, errors
+        browser.close()
