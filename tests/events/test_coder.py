@@ -76,11 +76,31 @@ def test_withdrawal_is_a_non_violent_transfer(code):
 @pytest.mark.parametrize("text", [
     "وأكد أن أي هدف يشكل خطرا سيتم استهدافه وقصفه على امتداد الأراضي الليبية.",
     "أعلن السراج عن عزمه خوض هجوم عسكري على قوات حفتر.",
-    "نفت قوات الوفاق قصف مواقع في سرت.",
     "حلق الطيران فوق مصراتة دون توجيه ضربات لمواقع قوات الوفاق.",
 ])
-def test_threats_intentions_and_denials_are_not_events(code, text):
+def test_threats_intentions_and_negations_are_not_events(code, text):
     assert code(text) == []
+
+
+def test_a_denied_event_is_kept_as_denied_and_its_note_says_so(code):
+    e = one(code("نفت قوات الوفاق قصف مواقع في سرت."))
+    assert e.modality == "denied" and e.location["name"] == "Sirte"
+    assert "Denied" in e.notes_en
+
+
+@pytest.mark.parametrize("text", [
+    "وتحدثت أنباء غير مؤكدة عن قصف لقوات حفتر على مواقع في سرت.",
+    "قصفت قوات حفتر مواقع لقوات الوفاق في سرت، ولم يتسن التأكد من ذلك من مصدر مستقل.",
+])
+def test_a_report_the_outlet_does_not_vouch_for_is_uncertain(code, text):
+    e = one(code(text))
+    assert e.modality == "uncertain" and e.actor1["id"] == "LNA"
+
+
+def test_the_outlets_own_voice_is_asserted_and_a_named_side_attributed(code):
+    assert one(code("قصفت قوات حفتر مواقع لقوات الوفاق في سرت.")).modality == "asserted"
+    e = one(code("وقال المتحدث باسم قوات الوفاق محمد قنونو إن قوات حفتر قصفت مواقع في سرت."))
+    assert e.modality == "attributed" and e.attributed_to
 
 
 def test_number_words_and_named_dead_count_as_fatalities(code):

@@ -1,0 +1,102 @@
+"""Step 4a, place: where the event happened, among the places the clause names.
+
+The default step prefers a place the clause introduces with a preposition ("في"، "بـ"), after the
+trigger, a town over a region, close to the trigger; it leaves out landmarks after a compass word
+("سبها ... جنوب طرابلس"), places inside a military title ("آمر عمليات سرت") and in a background
+clause ("بعد أن انسحبت من ترهونة"); a withdrawal is placed where it was left, not where the
+force went. Without a place of its own the event takes the last place the article named, then a
+country. Replace it with any object that has ``locate(...) -> (location dict, mention) | None``.
+"""
+
+from __future__ import annotations
+
+from rasid.events.lexicon import Lexicon
+from rasid.events.model import Clause, Sentence, has
+from rasid.text.tokens import strip_proclitics
+
+__all__ = ["LexiconPlaces", "follows"]
+
+
+def follows(s: Sentence, char: int, table) -> bool:
+    """Whether the token at character `char` follows one of `table`'s phrases (within two tokens)."""
+    i = s.tok_index(char)
+    return any(has(table, s.keys, j) and j + has(table, s.keys, j) >= i - 1 for j in range(max(0, i - 3), i))
+
+
+class LexiconPlaces:
+    """The event's place from the clause's geocoded mentions and the lexicon's place words."""
+
+    name = "places"
+
+    def __init__(self, lexicon: Lexicon, actors=None):
+        self.lexicon = lexicon
+
+    def locate(self, s: Sentence, clause: Clause, last_place: dict | None, doc_places: list[dict],
+               speaker_span: tuple[int, int] | None = None) -> tuple[dict, dict] | None:
+        """Return (location, the mention it came from), or None when nothing places the event."""
+        a, b, lo, hi = clause.hit.start, clause.hit.end, clause.lo, clause.hi
+        places, secondary = self.scene_places(s, a, hi, speaker_span)
+        if clause.hit.trigger.role == "withdraw":  # "فروا من مطار المدينة إلى منطقة الجفرة": where it was left
+            def towards(m) -> bool:
+                i = s.tok_index(m["span"][0])
+                return i > b and strip_proclitics(s.keys[i - 1])[-1] in self.lexicon.destinations
+            places = [m for m in places if not towards(m)]
+            secondary = [m for m in secondary if not towards(m)]
+        clause_places = [m for m in places if lo <= s.tok_index(m["span"][0]) < hi]
+        places = clause_places or places or secondary
+        if places:
+            trig_at = s.tokens[a].start
+            lex = self.lexicon
+
+            def score(m) -> float:
+                i = s.tok_index(m["span"][0])
+                prev = s.keys[i - 1] if i > 0 else ""
+                own = strip_proclitics(s.keys[i])
+                introduced = prev in lex.place_prepositions or strip_proclitics(prev)[-1] in lex.place_prepositions \
+                    or s.keys[i][:1] in "بل" and len(own) > 1
+                return (2 * introduced + (m["span"][0] >= trig_at) + 0.25 * (m.get("place_kind") in ("town", "city"))
+                        - 0.15 * abs(i - a))
+
+            m = max(places, key=score)
+            source = "sentence"
+        elif last_place is not None:
+            m, source = last_place, "context"
+        else:
+            countries = [m for m in s.mentions if m.get("place_kind") == "country"]
+            same_article = [m for m in doc_places if m.get("segment", s.segment) == s.segment
+                            and not s.start <= m["span"][0] < s.end]  # this sentence's were weighed above
+            m = countries[0] if countries else (same_article[0] if same_article else None)
+            source = "context"
+        if m is None:
+            return None
+        return {"name": m.get("name_en"), "name_ar": m["name"], "name_en": m.get("name_en"), "id": m.get("id"),
+                "lat": m["lat"], "lon": m["lon"], "country": m.get("country"), "geo_precision": m.get("geo_precision"),
+                "from": source}, m
+
+    def scene_places(self, s: Sentence, a: int = 0, hi: int | None = None,
+                     speaker_span: tuple[int, int] | None = None) -> tuple[list[dict], list[dict]]:
+        """The sentence's places that may be where it happened, and weaker ones to fall back on.
+
+        Left out: landmarks ("سبها ... جنوب طرابلس": Tripoli), places in a military title ("آمر
+        عمليات سرت") and in a background clause after the trigger ("بعد أن انسحبت من ترهونة").
+        Weaker: places in a civil title ("عميد بلدية سبها") and in the speaker's description
+        ("مصدر عسكري بقاعدة بنينا"): taken only when the sentence names no other place.
+        """
+        lex = self.lexicon.modality
+        hi = len(s.keys) if hi is None else hi
+        places = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") not in ("country",)]
+        at = {id(m): s.tok_index(m["span"][0]) for m in places}
+        landmarks = {id(m) for m in places if follows(s, m["span"][0], lex.get("directions", frozenset()))
+                     and any(o is not m and 0 < at[id(m)] - at[id(o)] <= 12 for o in places)}
+        cut = next((i for i in range(a + 1, hi) if has(lex.get("background_clause", frozenset()), s.keys, i)), None)
+        military = lex.get("military_titles", frozenset())
+        civil = lex.get("place_titles", frozenset())
+        primary, secondary = [], []
+        for m in places:
+            if id(m) in landmarks or (cut is not None and at[id(m)] >= cut) or follows(s, m["span"][0], military):
+                continue
+            if follows(s, m["span"][0], civil) or (speaker_span and speaker_span[0] <= m["span"][0] < speaker_span[1]):
+                secondary.append(m)
+            else:
+                primary.append(m)
+        return primary, secondary

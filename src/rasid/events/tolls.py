@@ -1,0 +1,109 @@
+"""Step 4c, toll: the deaths and the wounded a clause reports, with the words that say so.
+
+Numbers in a list that a killing word opens count as dead, plus the named people in it ("مقتل آمر
+العمليات سالم درياق، ومعاونه ...، و8 من عناصرهم" = 10); numbers next to a wounding word are the
+wounded; a number followed by a unit word (vehicles, kilometres) is no toll; "دون وقوع إصابات" is 0
+and a dual verb ("قتلا") is 2. Replace it with any object that has ``count(sentence, clause)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from rasid.events.lexicon import Lexicon
+from rasid.events.model import Clause, Evidence, Sentence, has, has_any
+from rasid.text.numbers import read_quantities
+from rasid.text.tokens import strip_proclitics
+
+__all__ = ["LexiconTolls", "Toll"]
+
+MAX_TOLL = 100_000  # a larger number is a count of something else (money, a population)
+KILLED_REACH = 12  # tokens after a killing word whose numbers and names are its dead
+
+
+@dataclass
+class Toll:
+    """What a clause says of the dead and the wounded, and where."""
+
+    killed: int | None = None
+    wounded: int | None = None
+    killed_evidence: Evidence | None = None
+    wounded_evidence: Evidence | None = None
+
+
+def _cover(s: Sentence, ranges: list[tuple[int, int]], label: str) -> Evidence | None:
+    """Evidence from the first to the last of the token ranges that made a figure."""
+    if not ranges:
+        return None
+    return s.evidence(min(a for a, _ in ranges), max(b for _, b in ranges), label, "tolls")
+
+
+class LexiconTolls:
+    """Deaths and wounded from number words, digits, named dead and the lexicon's casualty words."""
+
+    name = "tolls"
+
+    def __init__(self, lexicon: Lexicon, actors=None):
+        self.lexicon = lexicon
+
+    def count(self, s: Sentence, clause: Clause) -> Toll:
+        lex = self.lexicon
+        lo, hi = clause.lo, clause.hi
+        for i in range(lo, hi):
+            n = has(lex.no_casualties, s.keys, i)
+            if n:
+                return Toll(0, None, s.evidence(i, i + n, "fatalities", "tolls"), None)
+        killed = wounded = None
+        killed_at: list[tuple[int, int]] = []
+        wounded_at: list[tuple[int, int]] = []
+        starts = [i for i in range(lo, hi) if has(lex.killed, s.keys, i)]
+        numbers = []
+        i = lo
+        while i < hi:
+            t = s.tokens[i]
+            if t.kind == "num" or _number_word(s.keys[i]):
+                text = " ".join(x.text for x in s.tokens[i:i + 4])
+                qs = read_quantities(text)
+                if qs and qs[0].start == 0 and isinstance(qs[0].value, int) and qs[0].value < MAX_TOLL:
+                    n_words = max(1, len(text[:qs[0].end].split()))
+                    numbers.append((i, i + n_words, qs[0].value))
+                    i += n_words
+                    continue
+            i += 1
+        for i, j, value in numbers:
+            if any(has(lex.units, s.keys, k) for k in range(j, min(j + 2, hi))):
+                continue
+            if any(has(lex.wounded, s.keys, k) for k in range(max(lo, i - 2), min(j + 2, hi))) and \
+                    not any(has(lex.killed, s.keys, k) for k in range(j, min(j + 2, hi))):
+                wounded = (wounded or 0) + value
+                wounded_at.append((i, j))
+            elif any(st < i and i - st <= KILLED_REACH for st in starts) or \
+                    any(has(lex.killed, s.keys, k) for k in range(j, min(j + 3, hi))):
+                killed = (killed or 0) + value
+                killed_at.append((i, j))
+        if starts:
+            st = starts[0]
+            a_off = s.tokens[st].end
+            b_off = s.tokens[min(hi, len(s.tokens)) - 1].end
+            named = [m for m in s.mentions if m["type"] == "PERS" and a_off <= m["span"][0] <= b_off
+                     and s.tok_index(m["span"][0]) - st <= KILLED_REACH]
+            if named:
+                killed = (killed or 0) + len(named)
+                killed_at.extend((s.tok_index(m["span"][0]), s.tok_index(m["span"][1] - 1) + 1) for m in named)
+        if killed is None and has_any(lex.killed_dual, s.keys, lo, hi):
+            i = next(i for i in range(lo, hi) if has(lex.killed_dual, s.keys, i))
+            killed, killed_at = 2, [(i, i + has(lex.killed_dual, s.keys, i))]
+        return Toll(killed, wounded, _cover(s, killed_at, "fatalities"), _cover(s, wounded_at, "wounded"))
+
+
+@cache
+def _number_word(key: str) -> bool:
+    return any(_number_reader()._word_value(r) for r in strip_proclitics(key))
+
+
+@cache
+def _number_reader():
+    from rasid.text.numbers import NumberReader
+
+    return NumberReader.from_data()
