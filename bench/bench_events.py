@@ -3,7 +3,9 @@
     python bench/bench_events.py [--data ../shared/data/saudinewsnet] [--articles 353]
 
 Cleans the articles that mention ليبيا, extracts their entities, then codes their events, and
-prints events/s and articles/s for the coder alone and for entities + coder. Asserts nothing.
+prints events/s and articles/s for the coder alone and for entities + coder, and how many field
+spans (trigger, actors, place, date, toll, claimant) were checked against their document text.
+Asserts nothing.
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ def main() -> int:
     t_code = time.perf_counter() - t0
     print(f"{len(docs)} Libya-related articles, {len(events)} events "
           f"({', '.join(f'{k}: {v}' for k, v in Counter(e.event_type for e in events).most_common())})")
+    docs_by_id = {d.doc_id: d for d in docs}
+    checked = wrong = 0
+    for e in events:
+        text = docs_by_id[e.doc_id].text
+        for span in e.as_dict()["spans"].values():
+            checked += 1
+            wrong += text[span["start"]:span["end"]] != span["text"]
+    print(f"field spans checked against their document text: {checked:,} in {len(events)} events, {wrong} wrong")
+    print(f"modality: {dict(Counter(e.modality for e in events).most_common())}")
     print(f"coder alone: {t_code:.1f} s = {len(events) / t_code:,.0f} events/s, {len(docs) / t_code:,.0f} articles/s")
     total = t_ent + t_code
     print(f"entities + coder: {total:.1f} s = {len(events) / total:,.1f} events/s, {len(docs) / total:,.1f} articles/s")

@@ -5,6 +5,8 @@ import pytest
 from rasid.document import Article
 from rasid.events import EventCoder, link_events
 
+pytestmark = pytest.mark.slow  # the tagger runs on every sentence; tests/events/test_steps.py tests the steps alone
+
 
 @pytest.fixture(scope="module")
 def coder():

@@ -1,0 +1,160 @@
+"""Each step of the event coder alone, on sentences whose entity mentions are written by hand.
+
+No tagger runs here: a step's input is built from the text and a few mention rows, as the entity
+layer would store them, so each test says what one step decides.
+"""
+
+import pytest
+
+from rasid.document import Article
+from rasid.entities.actors import ActorDictionary
+from rasid.events import EventCoder
+from rasid.events.attribution import LexiconAttribution
+from rasid.events.clauses import LexiconClauses
+from rasid.events.lexicon import Lexicon
+from rasid.events.model import Candidate, Clause, Sentence
+from rasid.events.places import LexiconPlaces
+from rasid.events.roles import LexiconRoles
+from rasid.events.tolls import LexiconTolls
+from rasid.events.triggers import LexiconTriggers
+from rasid.text.tokens import tokenize
+
+SIRTE = {"type": "LOC", "name": "سرت", "id": "ly:sirte", "name_en": "Sirte", "lat": 31.205, "lon": 16.588,
+         "country": "LY", "geo_precision": 1, "place_kind": "town"}
+MISRATA = {"type": "LOC", "name": "مصراتة", "id": "ly:misrata", "name_en": "Misrata", "lat": 32.375, "lon": 15.092,
+           "country": "LY", "geo_precision": 1, "place_kind": "city"}
+LNA = {"type": "ORG", "name": "الجيش الوطني الليبي", "id": "LNA"}
+GNA = {"type": "ORG", "name": "قوات حكومة الوفاق الوطني", "id": "GNA"}
+
+
+@pytest.fixture(scope="module")
+def lexicon():
+    return Lexicon.from_data()
+
+
+@pytest.fixture(scope="module")
+def actors():
+    return ActorDictionary.from_data()
+
+
+def sentence(text: str, *marked: tuple[str, dict]) -> Sentence:
+    """The text as one sentence, with a mention row for each (surface, attributes) pair."""
+    toks = tokenize(text)
+    mentions = []
+    for surface, attrs in marked:
+        start = text.index(surface)
+        mentions.append(dict(attrs, text=surface, span=[start, start + len(surface)]))
+    return Sentence("d", text, 0, len(text), 1, 0, toks, [t.key for t in toks], mentions)
+
+
+def first_clause(s: Sentence, lexicon) -> Clause:
+    clauses = LexiconClauses(lexicon).select(s, LexiconTriggers(lexicon).find(s))
+    assert clauses, "no clause chosen"
+    return clauses[0]
+
+
+def test_triggers_find_forms_with_clitics_and_skip_listed_phrases(lexicon):
+    s = sentence("وقصفت قوات حفتر محاور القتال في سرت.")
+    hits = LexiconTriggers(lexicon).find(s)
+    assert [s.text[s.tokens[h.start].start:s.tokens[h.end - 1].end] for h in hits] == ["وقصفت"]
+    assert hits[0].trigger.role == "attack"
+
+
+@pytest.mark.parametrize("text, modality", [
+    ("قصفت قوات حفتر مواقع في سرت.", "asserted"),
+    ("نفت قوات الوفاق قصف مواقع في سرت.", "denied"),
+    ("وتحدثت أنباء عن قصف مواقع في سرت.", "uncertain"),
+    ("وهدد حفتر بقصف مواقع في سرت.", "threat"),
+    ("لم تقصف قوات حفتر مواقع في سرت.", "negation"),
+])
+def test_clauses_give_each_trigger_its_voice(lexicon, text, modality):
+    s = sentence(text)
+    hit = LexiconTriggers(lexicon).find(s)[0]
+    assert LexiconClauses(lexicon).modality(s, hit.start, hit.trigger.role) == modality
+
+
+def test_clauses_drop_background_and_keep_a_second_development(lexicon):
+    s = sentence("سيطرت قوات الوفاق على سرت بعد أن انسحبت قوات حفتر منها.")
+    clauses = LexiconClauses(lexicon).select(s, LexiconTriggers(lexicon).find(s))
+    assert [c.hit.trigger.role for c in clauses] == ["territory"]  # the withdrawal is background
+    s = sentence("قصفت قوات حفتر سرت بالمدفعية، إضافة إلى ضربات جوية.")
+    subs = [c.hit.trigger.sub_event_type for c in LexiconClauses(lexicon).select(s, LexiconTriggers(lexicon).find(s))]
+    assert len(subs) == 2 and subs[0] != subs[1]
+
+
+def test_roles_verb_subject_order_and_a_marked_target(lexicon, actors):
+    s = sentence("قصفت قوات حفتر مواقع لقوات الوفاق في سرت.", ("قوات حفتر", LNA), ("لقوات الوفاق", GNA), ("سرت", SIRTE))
+    actor1, actor2 = LexiconRoles(lexicon, actors).assign(s, first_clause(s, lexicon), None)
+    assert (actor1.id, actor2.id) == ("LNA", "GNA")
+    assert (actor1.evidence.text, actor2.evidence.text) == ("قوات حفتر", "لقوات الوفاق")
+
+
+def test_roles_passive_frame_puts_the_agent_after_the_trigger(lexicon, actors):
+    s = sentence("وقالت قوات الوفاق إنها تعرضت لقصف من قوات حفتر في سرت.", ("قوات الوفاق", GNA), ("قوات حفتر", LNA),
+                 ("سرت", SIRTE))
+    actor1, actor2 = LexiconRoles(lexicon, actors).assign(s, first_clause(s, lexicon), None)
+    assert (actor1.id, actor2.id) == ("LNA", "GNA")
+
+
+def test_roles_can_be_replaced_through_configuration(lexicon, actors, cleaner):
+    class TargetFirst:
+        """A toy step: the first named actor is the target, the second the agent."""
+
+        def __init__(self, lexicon, actors):
+            self.inner = LexiconRoles(lexicon, actors)
+
+        def assign(self, s, clause, speaker, host=None) -> tuple[Candidate | None, Candidate | None]:
+            found = self.inner.candidates(s, speaker, host)
+            return (found[1] if len(found) > 1 else None), (found[0] if found else None)
+
+    coder = EventCoder(steps={"roles": TargetFirst(lexicon, actors)})
+    assert isinstance(coder.roles, TargetFirst)
+    text = "قصفت قوات حفتر مواقع لقوات الوفاق في سرت."
+    doc, _ = cleaner.clean(Article("d", text, "d.txt", published="2020-06-10"))
+    rows = sentence(text, ("قوات حفتر", LNA), ("لقوات الوفاق", GNA), ("سرت", SIRTE)).mentions
+    for r in rows:
+        r["sentence_span"] = [0, len(text)]
+    (event,) = coder.code(doc, rows)
+    assert (event.actor1["id"], event.actor2["id"]) == ("GNA", "LNA")
+    with pytest.raises(ValueError, match="unknown event coder steps"):
+        EventCoder(steps={"who": TargetFirst})
+
+
+def test_places_prefer_the_clause_place_after_a_preposition_over_a_landmark(lexicon):
+    s = sentence("قصفت قوات حفتر مواقع في سرت شرق مصراتة.", ("سرت", SIRTE), ("مصراتة", MISRATA))
+    location, mention = LexiconPlaces(lexicon).locate(s, first_clause(s, lexicon), None, [])
+    assert location["id"] == "ly:sirte" and location["from"] == "sentence" and mention["text"] == "سرت"
+
+
+def test_places_fall_back_on_the_last_place_named(lexicon):
+    s = sentence("وقصفت قوات حفتر المواقع.")
+    location, mention = LexiconPlaces(lexicon).locate(s, first_clause(s, lexicon), dict(SIRTE, span=[0, 3]), [])
+    assert location["id"] == "ly:sirte" and location["from"] == "context"
+
+
+def test_tolls_count_number_words_and_the_wounded_apart_with_their_words(lexicon):
+    s = sentence("وقال المسماري إن ثلاثة وأربعين مقاتلا قتلوا في غارة على الجفرة وأصيب عشرون آخرون.")
+    toll = LexiconTolls(lexicon).count(s, first_clause(s, lexicon))
+    assert (toll.killed, toll.wounded) == (43, 20)
+    assert toll.killed_evidence.text.startswith("ثلاثة") and toll.wounded_evidence.text == "عشرون"
+    s = sentence("قصفت قوات حفتر مواقع في سرت دون وقوع إصابات.")
+    toll = LexiconTolls(lexicon).count(s, first_clause(s, lexicon))
+    assert toll.killed == 0 and "إصابات" in toll.killed_evidence.text
+
+
+def test_tolls_a_count_of_vehicles_is_no_toll(lexicon):
+    s = sentence("دمرت قوات الوفاق 12 آلية لقوات حفتر في سرت.")
+    hits = LexiconTriggers(lexicon).find(s)
+    if not hits:
+        pytest.skip("no trigger for دمرت in the lexicon")
+    toll = LexiconTolls(lexicon).count(s, Clause(hits[0], 0, len(s.keys)))
+    assert toll.killed is None
+
+
+def test_attribution_names_the_spokesman_and_his_side(lexicon, actors):
+    text = "وقال المتحدث باسم قوات الوفاق محمد قنونو إن قوات حفتر قصفت سرت."
+    s = sentence(text, ("قوات الوفاق", GNA), ("محمد قنونو", {"type": "PERS", "name": "محمد قنونو", "id": None}),
+                 ("قوات حفتر", LNA), ("سرت", SIRTE))
+    speaker = LexiconAttribution(lexicon, actors).speaker(s)
+    assert speaker.name == "محمد قنونو" and speaker.actor["id"] == "GNA"
+    assert speaker.evidence.text == "محمد قنونو" and speaker.actor_evidence.text == "قوات الوفاق"
