@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from rasid.store import Store
 from rasid.web.app import create_app
 from rasid.web.render import FIELD_ROLES, Mark, field_spans, nested_html
 
+ROOT = Path(__file__).resolve().parents[2]
 DOC_ID = "hand_0001"
 # line 1 from demo/seeds/004 (its event is coded without spans, as in a store from before spans),
 # line 2 from demo/seeds/002 (quotes, Latin, tanween: جدًا), line 3 a denial written for this test
@@ -371,3 +373,34 @@ def test_fields_legend_and_cards_are_visible_and_linked_in_a_browser(served, tmp
         page.screenshot(path=str(tmp_path / "document.png"), full_page=True)
         assert not errors, errors
         browser.close()
+
+
+def test_the_reports_cited_sentences_mark_the_fields_too(tmp_path):
+    from rasid.web.report import _appendix
+
+    build_store(tmp_path / "r.sqlite", events())
+    a, b = sentence_span(CODED)
+    with Store(tmp_path / "r.sqlite") as store:
+        html = _appendix(store, {(DOC_ID, a, b): None, (DOC_ID, *sentence_span(OLD)): None}, events())
+    marked = fields_in(html)
+    assert {el["attrs"]["data-role"]: el["text"] for el in marked} == FIELDS
+    assert all(el["attrs"]["id"].startswith(f"f-{DOC_ID}-") for el in marked)  # unique across documents
+    cited = next(el for el in elements(html) if el["attrs"].get("id") == f"{DOC_ID}-{a}")
+    assert cited["text"].startswith(CODED)
+    assert all(ar in html for _, ar in FIELD_ROLES.values())  # the legend
+
+
+def test_seed_document_pages_mark_exactly_the_text_of_each_field(seeds_out):
+    """On the analysed sample articles, every marked field is the text its offsets name (round trip)."""
+    client = TestClient(create_app(seeds_out / "rasid.sqlite"))
+    for doc_id in (p.stem for p in sorted((ROOT / "demo" / "seeds").glob("*.txt"))):
+        doc = client.get(f"/api/documents/{doc_id}").json()
+        page = client.get(f"/documents/{doc_id}").text
+        wanted = {}
+        for e in doc["events"]:
+            for role, (a, b) in field_spans(e, doc["text"]).items():
+                wanted[f"f-{role}-{a}-{b}"] = doc["text"][a:b]
+        found = {el["attrs"]["id"]: el["text"] for el in fields_in(page) if "id" in el["attrs"]}
+        whole = {k: "".join(el["text"] for el in fields_in(page) if el["attrs"]["data-field"] == k) for k in found}
+        assert whole == wanted
+        assert page.count('<article class="ev-card') == len(doc["events"])

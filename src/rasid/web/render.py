@@ -230,17 +230,17 @@ def field_spans(event: dict, text: str) -> dict[str, tuple[int, int]]:
     return out
 
 
-def field_id(role: str, span: tuple[int, int]) -> str:
-    """The page id of a marked field (the same for every event that shares it)."""
-    return f"f-{role}-{span[0]}-{span[1]}"
+def field_id(role: str, span: tuple[int, int], *, prefix: str = "") -> str:
+    """The page id of a marked field (the same for every event that shares it; `prefix` tells documents apart)."""
+    return f"f-{prefix}{role}-{span[0]}-{span[1]}"
 
 
-def field_marks(events: list[dict], text: str) -> list[Mark]:
+def field_marks(events: list[dict], text: str, *, prefix: str = "") -> list[Mark]:
     """One :class:`Mark` per marked field of these events (one sentence's); events sharing a field share it.
 
     Each carries its role (``data-role``, class ``f f-<role>``), the events it belongs to (``data-ev``),
-    a ``data-field`` key that the event cards point at, and a tooltip with the coded value. Fields of
-    events that are all denied also get the class ``f-denied``.
+    a ``data-field`` key and ``id`` (:func:`field_id`) that the event cards point at, and a tooltip
+    with the coded value. Fields of events that are all denied also get the class ``f-denied``.
     """
     shared: dict[tuple[str, int, int], list[dict]] = {}
     for e in events:
@@ -250,7 +250,7 @@ def field_marks(events: list[dict], text: str) -> list[Mark]:
     ranks = {role: i for i, role in enumerate(FIELD_ROLES)}
     for (role, a, b), evs in shared.items():
         en, ar = FIELD_ROLES[role]
-        key = field_id(role, (a, b))
+        key = field_id(role, (a, b), prefix=prefix)
         values = dict.fromkeys(v for v in (_value_en(e, role) for e in evs) if v)
         tip = f"{en} · {ar}" + (": " + " / ".join(values) if values else "")
         cls = f"f f-{role}" + (" f-denied" if all(e.get("modality") == "denied" for e in evs) else "")

@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 
 from rasid.store import Store
-from rasid.web.render import assets, environment, prepare_story
+from rasid.web.render import FIELD_ROLES, assets, environment, field_marks, nested_html, prepare_story
 
 __all__ = ["write_report", "REPORT_MAX_STORIES"]
 
@@ -38,27 +38,39 @@ def write_report(store: Store, target: str | Path, *, stories: list[dict], event
         inline=True, assets=assets(True), home="#", stories=shown, doc_href=doc_href, n_stories=len(stories),
         n_documents=store.count_documents(), n_events=len(events),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"))
-    html = html.replace("</main>", _appendix(store, cited) + "</main>", 1)
+    html = html.replace("</main>", _appendix(store, cited, events) + "</main>", 1)
     tmp = target.with_suffix(".html.tmp")
     tmp.write_text(html, encoding="utf-8")
     os.replace(tmp, target)
     return len(shown)
 
 
-def _appendix(store: Store, cited: dict) -> str:
-    """Every cited sentence, grouped by document, each with an anchor the story sections link to."""
+def _appendix(store: Store, cited: dict, events: list[dict]) -> str:
+    """Every cited sentence, grouped by document, each with an anchor the story sections link to.
+
+    In a sentence that events were coded from, each field the coder found in it (the events'
+    ``spans``) is marked by role, as on the dashboard's document page; a legend says how.
+    """
     by_doc: dict[str, list[tuple[int, int]]] = {}
     for doc_id, a, b in cited:
         by_doc.setdefault(doc_id, []).append((a, b))
+    coded: dict[tuple[str, int, int], list[dict]] = {}
+    for e in events:
+        if e.get("span"):
+            coded.setdefault((e["doc_id"], int(e["span"][0]), int(e["span"][1])), []).append(e)
+    legend = " ".join(f'<span class="legend-field"><span class="f f-{role}" data-label="{escape(en)}">{escape(ar)}'
+                      f'</span> <span lang="en">{escape(en)}</span></span>' for role, (en, ar) in FIELD_ROLES.items())
     parts = ['<section class="card sources" id="sources"><h2>المصادر <span lang="en" class="en">'
-             'Cited sentences (document, character span)</span></h2>']
+             'Cited sentences (document, character span)</span></h2>',
+             f'<p class="legend">عناصر الحدث <span lang="en">event fields</span> · {legend}</p>']
     for doc in store.iter_documents(sorted(by_doc)):
-        head = escape(doc.title or doc.doc_id)
+        head = escape(doc.title) if doc.title else f'<bdi dir="ltr">{escape(doc.doc_id)}</bdi>'
         meta = " · ".join(escape(x) for x in (doc.outlet or "unknown outlet", doc.publication_date or "undated",
                                               doc.doc_id) if x)
         parts.append(f'<h3>{head}</h3><p class="en" lang="en">{meta}</p><ul>')
         for a, b in sorted(set(by_doc[doc.doc_id])):
-            parts.append(f'<li id="{escape(doc.doc_id)}-{a}">{escape(doc.text[a:b])} '
+            marks = field_marks(coded.get((doc.doc_id, a, b), []), doc.text, prefix=f"{doc.doc_id}-")
+            parts.append(f'<li id="{escape(doc.doc_id)}-{a}">{nested_html(doc.text, a, b, marks)} '
                          f'<span class="src" lang="en">[{a}:{b}]</span></li>')
         parts.append("</ul>")
     parts.append("</section>")
