@@ -101,20 +101,19 @@ ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disor
                  "fatalities", "tags", "timestamp"]
 EXTRA_COLUMNS = ["rasid_event_id", "doc_id", "line", "span_start", "span_end", "story_id", "attributed_to",
                  "same_as", "location_ar", "actor1_ar", "actor2_ar"]
-DISORDER = {"Battles": "Political violence", "Explosions/Remote violence": "Political violence",
-            "Violence against civilians": "Political violence", "Protests": "Demonstrations",
-            "Riots": "Demonstrations", "Strategic developments": "Strategic developments"}
 
 
 def acled_row(e: dict) -> dict:
     """One event as ACLED export columns plus Rasid's provenance columns."""
+    from rasid.events.taxonomy import Taxonomy
+
     loc = e.get("location") or {}
     a1, a2 = e.get("actor1") or {}, e.get("actor2") or {}
     date = e.get("event_date") or ""
     return {
         "event_id_cnty": f"{(loc.get('country') or 'XX')}-{e['event_id']}", "event_date": date,
         "year": date[:4], "time_precision": e.get("time_precision"),
-        "disorder_type": DISORDER.get(e["event_type"], ""), "event_type": e["event_type"],
+        "disorder_type": Taxonomy.load().disorder_type(e["event_type"]), "event_type": e["event_type"],
         "sub_event_type": e.get("sub_event_type") or "", "actor1": a1.get("label_en") or "",
         "actor2": a2.get("label_en") or "",
         "civilian_targeting": "Civilian targeting" if a2.get("id") == "Civilians" else "",

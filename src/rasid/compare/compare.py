@@ -15,10 +15,8 @@ from rasid.compare.framing import FramingLexicon, lean
 from rasid.document import Document, LineStatus
 from rasid.text.tokens import proclitic_of, strip_proclitics, tokenize
 
-__all__ = ["compare_story", "source_key", "event_clusters", "TERRITORY_SUBTYPES"]
+__all__ = ["compare_story", "source_key", "event_clusters"]
 
-TERRITORY_SUBTYPES = {"Government regains territory", "Non-state actor overtakes territory",
-                      "Non-violent transfer of territory"}
 CLAIM_MAX_DAYS = 1  # claims about one place this many days apart are about the same fighting
 
 
@@ -140,13 +138,18 @@ def _fatality_conflicts(clusters, src_of, docs) -> list[dict]:
 def _territory_conflicts(events, src_of, docs, lexicon: FramingLexicon) -> list[dict]:
     """A report that a place was taken or entered against one, of the same days, that the attack was
     limited or repelled ("تقدموا مسافة 30 متر"): both claims side by side."""
+    from rasid.events.taxonomy import Taxonomy
+
+    taxonomy = Taxonomy.load()
+    claim_types = (taxonomy.by_key("battles"), taxonomy.by_key("strategic"))  # the types that change who holds ground
+    territory = taxonomy.tagged("territory")
     by_place: dict[str, list[tuple[dict, str, str]]] = defaultdict(list)
     for e in events:
         loc = e.get("location") or {}
-        if not loc.get("id") or e["event_type"] not in ("Battles", "Strategic developments"):
+        if not loc.get("id") or e["event_type"] not in claim_types:
             continue
         claim = lexicon.control_claim(e.get("sentence") or "")
-        if e.get("sub_event_type") in TERRITORY_SUBTYPES and (claim is None or claim[0] != "limited"):
+        if e.get("sub_event_type") in territory and (claim is None or claim[0] != "limited"):
             claim = ("full", claim[1] if claim else e.get("trigger") or "")
         if claim:
             by_place[loc["id"]].append((e, *claim))

@@ -16,7 +16,7 @@ from pathlib import Path
 from rapidfuzz.distance import Levenshtein
 
 from rasid.errors import LexiconError
-from rasid.resources import load_yaml
+from rasid.resources import load_actors
 from rasid.text.normalize import match_words
 from rasid.text.tokens import longest_entry, strip_proclitics
 
@@ -274,7 +274,7 @@ class ActorDictionary:
 
 @cache
 def _load(path: str) -> ActorDictionary:
-    data = load_yaml(path)
+    data = load_actors(path)  # checked against the schema, with file and line on error
     if not isinstance(data, dict) or not isinstance(data.get("actors"), list):
         raise LexiconError(path, None, "expected a mapping with an 'actors' list")
     actors: dict[str, Actor] = {}

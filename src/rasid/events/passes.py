@@ -43,6 +43,7 @@ def same_event(x: dict, y: dict, *, within_document: bool = False) -> bool:
     """Whether two coded reports describe one event (see :func:`link_events`)."""
     from datetime import date
 
+    from rasid.events.taxonomy import Taxonomy
     from rasid.geo.geocoder import km
 
     if x["event_type"] != y["event_type"] or (x["doc_id"] == y["doc_id"] and x["span"] == y["span"]):
@@ -61,8 +62,8 @@ def same_event(x: dict, y: dict, *, within_document: bool = False) -> bool:
     undated = within_document and "publication" in (x.get("date_from"), y.get("date_from"))
     if dx and dy and abs((dx - dy).days) > LINK_MAX_DAYS and not undated:
         return False  # (in one article, a sentence that gives no date goes with the one that does)
-    agreement = x["event_type"] == "Strategic developments" and x.get("sub_event_type") == y.get("sub_event_type") \
-        and x.get("sub_event_type") == "Agreement"
+    agreement = x.get("sub_event_type") == y.get("sub_event_type") == Taxonomy.load().by_key("agreement") \
+        and x["event_type"] == Taxonomy.load().by_key("strategic")
     for role in ("actor1", "actor2"):
         ax, ay = (x.get(role) or {}).get("id"), (y.get(role) or {}).get("id")
         if ax and ay and ax != ay and not (within_document and agreement):

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from rasid.errors import LexiconError
-from rasid.resources import data_path, load_yaml
+from rasid.resources import data_path, load_places
 from rasid.text.normalize import match_words
 
 __all__ = ["Place", "PlaceGazetteer"]
@@ -92,7 +92,7 @@ def _load(table: str, aliases: str) -> PlaceGazetteer:
         kind = f[5]
         add(Place(f[0], f[1], arabic[0], float(f[2]), float(f[3]), f[4], kind, int(f[6]),
                   KIND_PRECISION.get(kind, 1)), arabic)
-    data = load_yaml(aliases)
+    data = load_places(aliases)  # checked against the schema, with file and line on error
     if not isinstance(data, dict) or not isinstance(data.get("places"), list):
         raise LexiconError(aliases, None, "expected a mapping with a 'places' list")
     curated_keys = set()

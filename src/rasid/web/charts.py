@@ -6,17 +6,19 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from html import escape
 
-__all__ = ["timeline_svg", "EVENT_COLOURS"]
+__all__ = ["timeline_svg", "EVENT_COLOURS"]  # noqa: F822 (EVENT_COLOURS comes from __getattr__)
 
-# one colour per ACLED event type (colour-blind-safe Okabe-Ito palette)
-EVENT_COLOURS = {
-    "Battles": "#D55E00",
-    "Explosions/Remote violence": "#E69F00",
-    "Violence against civilians": "#CC79A7",
-    "Protests": "#009E73",
-    "Riots": "#0072B2",
-    "Strategic developments": "#56B4E9",
-}
+UNKNOWN_TYPE_COLOUR = "#999"
+
+
+def __getattr__(name: str):
+    """``EVENT_COLOURS``: one colour per ACLED event type, read from ``events/data/event_types.yaml``
+    when first asked for (importing this module does no I/O)."""
+    if name == "EVENT_COLOURS":
+        from rasid.events.taxonomy import Taxonomy
+
+        return Taxonomy.load().colours()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def timeline_svg(items: Sequence[dict], *, width: int = 520, row: int = 18) -> str:
@@ -27,12 +29,17 @@ def timeline_svg(items: Sequence[dict], *, width: int = 520, row: int = 18) -> s
     it to the event's row. Undated events are listed apart, under the axis.
 
     Example:
-        >>> svg = timeline_svg([{"date": "2020-06-06", "event_id": "ev-1", "event_type": "Battles",
+        >>> from rasid.events.taxonomy import Taxonomy
+        >>> battles = Taxonomy.load().by_key("battles")
+        >>> svg = timeline_svg([{"date": "2020-06-06", "event_id": "ev-1", "event_type": battles,
         ...                      "reports": 2, "notes_en": "GNA forces entered Sirte."}])
         >>> svg.startswith("<svg") and 'data-event="ev-1"' in svg and "6 Jun" in svg
         True
     """
+    from rasid.events.taxonomy import Taxonomy
+
     dated = [t for t in items if t.get("date")]
+    taxonomy = Taxonomy.load()
     if not dated:
         return '<p class="muted">No dated events.</p>'
     days = sorted({date.fromisoformat(t["date"]) for t in dated})
@@ -66,7 +73,7 @@ def timeline_svg(items: Sequence[dict], *, width: int = 520, row: int = 18) -> s
         level[d] = k + 1
         cy = axis_y - 12 - k * row
         r = 5 + min(4, 2 * (t.get("reports", 1) - 1))
-        colour = EVENT_COLOURS.get(t.get("event_type", ""), "#999")
+        colour = taxonomy.colour(t.get("event_type", ""), UNKNOWN_TYPE_COLOUR)
         tip = f'{t["date"]} · {t.get("sub_event_type") or t.get("event_type")}'
         if t.get("location"):
             tip += f' · {t["location"]}'
