@@ -2,8 +2,10 @@
 comparison and brief, and a full-text index with Arabic normalisation.
 
 The report, ``rasid serve`` and the exports read these; the pass is incremental: a story's view is
-recomputed only when what it was computed from (its members, their events and links) changed, and
-only documents not yet indexed are indexed.
+recomputed only when what it was computed from (its members, their events and links, and the
+fingerprints of its members' entity and event layers, see :mod:`rasid.fingerprints`) changed, and
+only documents not yet indexed are indexed. The events table is rebuilt from the stored event rows on
+every run, so documents whose events were re-coded show their new rows.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ log = logging.getLogger(__name__)
 __all__ = ["build_views", "linked_events", "search_key", "word_search_key", "SEARCH_BATCH"]
 
 SEARCH_BATCH = 500
-VIEW_VERSION = 2  # bump when compare or brief change what they compute: every story view is rebuilt
+VIEW_VERSION = 3  # bump when compare or brief change what they compute: every story view is rebuilt
 
 
 def search_key(text: str) -> str:
@@ -59,10 +61,11 @@ def linked_events(store: Store) -> list[dict]:
     return link_events(events)
 
 
-def _basis(story: dict, events: list[dict], n_mentions: int) -> str:
+def _basis(story: dict, events: list[dict], n_mentions: int, layers: dict[str, tuple[str, str]]) -> str:
     members = sorted((m["doc_id"], m["segment"]) for m in story["members"])
     evs = sorted((e["event_id"], tuple(sorted(e.get("same_as", []))), e.get("fatalities")) for e in events)
-    raw = json.dumps([VIEW_VERSION, members, evs, n_mentions, story.get("title_ar")], ensure_ascii=False)
+    made_from = sorted((d, *layers.get(d, ("", ""))) for d in {m["doc_id"] for m in story["members"]})
+    raw = json.dumps([VIEW_VERSION, members, evs, n_mentions, story.get("title_ar"), made_from], ensure_ascii=False)
     return hashlib.blake2b(raw.encode("utf-8"), digest_size=10).hexdigest()
 
 
@@ -83,10 +86,12 @@ def build_views(store: Store, *, lexicon=None, on_story: Callable[[int, int], No
     mention_counts = dict(store.db.execute(
         "SELECT doc_id, count(*) FROM annotations WHERE layer='entity' GROUP BY doc_id"))
     known = store.story_view_bases()
+    entity_states, event_states = store.layer_states("entity"), store.layer_states("event")
+    layers = {d: (s[0], (event_states.get(d) or ("",))[0]) for d, s in entity_states.items()}
     todo = []
     for story in store.iter_stories():
         evs = by_story.get(story["story_id"], [])
-        basis = _basis(story, evs, sum(mention_counts.get(m["doc_id"], 0) for m in story["members"]))
+        basis = _basis(story, evs, sum(mention_counts.get(m["doc_id"], 0) for m in story["members"]), layers)
         if known.get(story["story_id"]) != basis:
             todo.append((story, evs, basis))
     lexicon = lexicon or (FramingLexicon.from_data() if todo else None)

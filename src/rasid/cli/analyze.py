@@ -37,11 +37,21 @@ def add_parser(sub) -> None:
                                                     "entities/data/actors.yaml (copy it and edit)")
     p.add_argument("--places", metavar="FILE", help="curated place aliases YAML to use instead of the shipped "
                                                     "geo/data/aliases.yaml")
+    p.add_argument("--triggers", metavar="FILE", help="event trigger lexicon YAML to use instead of the shipped "
+                                                      "events/data/triggers.yaml (copy it and edit)")
     p.add_argument("--no-entities", action="store_true",
                    help="skip entity extraction (people, places; about 3,000 tokens/s); a later run does it")
     p.add_argument("--max-mb", type=float, default=10.0, help="skip single-article files larger than this (default 10)")
     add_common(p)
     p.set_defaults(run=run)
+
+
+def data_files_of(args: argparse.Namespace):
+    """The user's data files named by --actors/--places/--triggers/--rules/--outlets."""
+    from rasid.fingerprints import DataFiles
+
+    return DataFiles(actors=args.actors, places=args.places, triggers=args.triggers,
+                     rules=getattr(args, "rules", None), outlets=getattr(args, "outlets", None))
 
 
 def _parse_fields(items: list[str]) -> dict[str, str]:
@@ -63,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from rasid.ingest import FieldMap, ReadOptions, load_meta
     from rasid.ingest.readers import count_inputs
     from rasid.output import write_outputs
-    from rasid.pipeline import analyze
+    from rasid.pipeline import analyze, validate_data_files
     from rasid.store import Store
 
     console = Console(stderr=True)
@@ -79,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"[yellow]warning[/]: {s.source}: {s.message}")
     options = ReadOptions(fields=fields, meta=meta, max_document_bytes=int(args.max_mb * 1024 * 1024))
     db_path = Path(args.db) if args.db else out / "rasid.sqlite"
+    data_files = data_files_of(args)
+    validate_data_files(data_files)  # a bad user file fails here, before the store is opened
     cleaner = Cleaner.from_data(rules=args.rules, outlets=args.outlets)
     show = args.quiet == 0
     n_files = count_inputs(args.paths)
@@ -106,12 +118,12 @@ def run(args: argparse.Namespace) -> int:
                                                          docs="")
                 progress.update(state["stories"], completed=done)
 
-            def on_entity_documents(n: int) -> None:
-                if "entities" not in state:
+            def on_layer_documents(layer: str, done: int, total: int) -> None:
+                if layer not in state:
                     progress.update(task, completed=n_files, docs=state["docs"])
-                    state["entities"] = progress.add_task(
-                        "entities", total=len(store.docs_missing_layer("entity")) + n, docs="")
-                progress.advance(state["entities"], n)
+                    state[layer] = progress.add_task("entities" if layer == "entity" else "events", total=total,
+                                                     docs="")
+                progress.update(state[layer], completed=done)
 
             def on_story_view(done: int, total: int) -> None:
                 if "views" not in state:
@@ -119,18 +131,10 @@ def run(args: argparse.Namespace) -> int:
                 progress.update(state["views"], completed=done)
 
             options.on_file = on_file
-            entities = not args.no_entities
-            if entities and (args.actors or args.places):
-                from rasid.entities import ActorDictionary, EntityExtractor
-                from rasid.geo import Geocoder, PlaceGazetteer
-
-                actors = ActorDictionary.from_data(args.actors)
-                entities = EntityExtractor(actors=actors, geocoder=Geocoder(
-                    PlaceGazetteer.from_data(aliases=args.places), actors.common_words))
             report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document,
                              workers=args.workers, stories=not args.no_stories, on_story_segment=on_story_segment,
-                             entities=entities, on_entity_documents=on_entity_documents,
-                             on_story_view=on_story_view)
+                             entities=not args.no_entities, data_files=data_files,
+                             on_layer_documents=on_layer_documents, on_story_view=on_story_view)
             progress.update(task, completed=n_files, docs=state["docs"])
         written = write_outputs(store, out)
     for s in report.skipped[:MAX_WARNINGS_SHOWN]:
@@ -154,13 +158,16 @@ def _print_summary(console, report, written: dict, out: Path, db_path: Path) -> 
     table.add_column("what")
     table.add_column("count", justify="right")
     rows = [("articles read", report.read), ("new, cleaned and stored", report.new),
-            ("changed, cleaned again", report.changed), ("unchanged (already stored)", report.unchanged),
+            ("changed, cleaned again", report.changed),
+            ("cleaning rules changed, cleaned again", report.recleaned),
+            ("unchanged (already stored)", report.unchanged),
             ("segments (new/changed docs)", report.segments),
             ("pages split into several articles", report.multi_segment_docs),
             ("lines marked outlet boilerplate", report.outlet_boilerplate_lines),
             ("documents pointed at an earlier copy", report.duplicates_marked),
             ("segments assigned to stories", report.segments_assigned),
-            ("documents with entities extracted", report.entity_documents),
+            ("documents with entities extracted (new or stale)", report.entity_documents),
+            ("documents with events coded (new or stale)", report.event_documents),
             ("documents in store", report.stored)]
     for reason, n in sorted(report.skip_reasons().items()):
         rows.append((f"skipped: {reason}", n))

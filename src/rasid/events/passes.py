@@ -3,6 +3,7 @@ reports of one event across the documents of a story."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 
@@ -17,13 +18,28 @@ BATCH_DOCS = 64
 LINK_MAX_DAYS = 1
 
 
-def code_events(store: Store, coder, *, on_document: Callable[[int], None] | None = None) -> int:
-    """Code events for documents whose entities are stored but whose events are not; return how many."""
-    waiting_for_entities = set(store.docs_missing_layer("entity"))
-    todo = [d for d in store.docs_missing_layer(LAYER) if d not in waiting_for_entities]
+def code_events(store: Store, coder, *, fingerprints=None, on_document: Callable[[int], None] | None = None,
+                on_progress: Callable[[int, int], None] | None = None) -> int:
+    """Code events for the documents whose entities are current but whose events are missing or stale;
+    return how many were coded.
+
+    Stale means the fingerprint recorded with a document's events differs from the one
+    `fingerprints` (a :class:`rasid.fingerprints.LayerFingerprints` of the data files `coder` was
+    built from; the shipped ones by default) gives it now; documents whose entities are stale wait
+    for the entity pass. `on_progress(done, total)` is called before the first batch and after each.
+    """
+    from rasid.fingerprints import LayerFingerprints, layer_status
+
+    fingerprints = fingerprints or LayerFingerprints()
+    status = layer_status(store, fingerprints, ("entity", LAYER))
+    current_entities = set(status["entity"].current)
+    todo = [d for d in status[LAYER].todo if d in current_entities]
+    entity_states = store.layer_states("entity") if todo else {}
     done = 0
+    if on_progress is not None and todo:
+        on_progress(0, len(todo))
     for i in range(0, len(todo), BATCH_DOCS):
-        rows = {}
+        rows, states = {}, {}
         for doc in store.iter_documents(todo[i:i + BATCH_DOCS]):
             try:
                 events = coder.code(doc, list(store.annotations("entity", doc.doc_id)))
@@ -32,10 +48,14 @@ def code_events(store: Store, coder, *, on_document: Callable[[int], None] | Non
                             doc.doc_id, type(exc).__name__, exc)
                 continue
             rows[doc.doc_id] = [e.as_dict() for e in events]
-        store.write_annotations(LAYER, rows)
+            entity_fp, _result, refs = entity_states[doc.doc_id]
+            states[doc.doc_id] = (fingerprints.event(entity_fp, json.loads(refs or "[]")), None)
+        store.write_annotations(LAYER, rows, states=states)
         done += len(rows)
         if on_document is not None:
             on_document(len(rows))
+        if on_progress is not None:
+            on_progress(min(i + BATCH_DOCS, len(todo)), len(todo))
     return done
 
 

@@ -4,6 +4,11 @@ Ids are the documents' own stable ids. Every document is written with its lines,
 sentences inside one transaction (documents are committed in batches), so an interrupted run
 leaves whole documents or nothing; the next run finds what is stored by content hash and goes
 on with the rest. Re-running on unchanged input writes nothing.
+
+Each stored layer of a document (clean, entity, event) records the fingerprint of what made it in
+``layer_state`` (see :mod:`rasid.fingerprints`), so a run can tell which documents a changed data
+file or cleaning result has made stale. Schema 1 stores are upgraded in place: their documents get
+the hash of their stored cleaning result but no fingerprints, so every layer counts as stale.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: layer_state (fingerprints of stored layers)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -90,6 +95,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(title, body, tokenize="unic
 CREATE TABLE IF NOT EXISTS search_index (
   doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE, fts_rowid INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS search_index_rowid ON search_index(fts_rowid);
+CREATE TABLE IF NOT EXISTS layer_state (
+  doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, layer TEXT NOT NULL,
+  fingerprint TEXT NOT NULL, result TEXT, refs TEXT, PRIMARY KEY (doc_id, layer)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS layer_state_layer ON layer_state(layer);
 CREATE TABLE IF NOT EXISTS skips (
   run_id INTEGER NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
 """
@@ -132,7 +141,18 @@ class Store:
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self.db.execute(statement)
-            self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            if row and int(row[0]) < 2:
+                self._backfill_cleaning_results()
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+
+    def _backfill_cleaning_results(self) -> None:
+        """Schema 1 -> 2: record each stored document's cleaning result with an unknown fingerprint (stale)."""
+        from rasid.fingerprints import cleaning_hash
+
+        log.warning("%s: upgrading the store to schema %d: every stored layer will be redone once (its "
+                     "fingerprints were not recorded)", self.path, SCHEMA_VERSION)
+        self.db.executemany("INSERT OR REPLACE INTO layer_state VALUES (?, 'clean', '', ?, NULL)",
+                            [(doc.doc_id, cleaning_hash(doc)) for doc in self.iter_documents()])
 
     @classmethod
     def open_readonly(cls, path: str | Path) -> Store:
@@ -208,8 +228,16 @@ class Store:
         return dict(self.db.execute("SELECT doc_id, content_hash FROM articles"))
 
     def write_documents(self, docs: list[Document], *, run_id: int | None = None,
-                        line_keys: dict[str, list[str]] | None = None, fingerprints: dict | None = None) -> None:
-        """Store documents (replacing earlier versions of the same ids) in one transaction."""
+                        line_keys: dict[str, list[str]] | None = None, fingerprints: dict | None = None,
+                        clean_fingerprint: str = "") -> None:
+        """Store documents (replacing earlier versions of the same ids) in one transaction.
+
+        `fingerprints` are the near-duplicate fingerprints (:mod:`rasid.dedup`); `clean_fingerprint`
+        is the cleaning layer's (:class:`rasid.fingerprints.LayerFingerprints`), recorded with the
+        hash of each document's cleaning result (empty: unknown, so the layer counts as stale).
+        """
+        from rasid.fingerprints import cleaning_hash
+
         now = time.time()
         with self.transaction() as db:
             for doc in docs:
@@ -241,6 +269,8 @@ class Store:
                                 fp.signature.astype("<u4").tobytes()))
                 db.executemany("INSERT INTO sentences VALUES (?,?,?,?,?,?)",
                                [(doc.doc_id, i, s.start, s.end, s.line, s.segment) for i, s in enumerate(doc.sentences)])
+                db.execute("INSERT INTO layer_state VALUES (?, 'clean', ?, ?, NULL)",
+                           (doc.doc_id, clean_fingerprint, cleaning_hash(doc)))
 
     def count_documents(self) -> int:
         """Return how many documents are stored."""
@@ -263,6 +293,16 @@ class Store:
     def doc_ids(self) -> list[str]:
         """Return the stored doc_ids in order."""
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+
+    def arabic_doc_ids(self) -> list[str]:
+        """Ids of the documents the entity and event layers cover (Arabic or of unknown language), in order."""
+        return [r[0] for r in self.db.execute(
+            "SELECT doc_id FROM documents WHERE language IS NULL OR language='ar' ORDER BY doc_id")]
+
+    def layer_states(self, layer: str) -> dict[str, tuple[str, str | None, str | None]]:
+        """``{doc_id: (fingerprint, result, refs)}`` recorded for `layer` (see :mod:`rasid.fingerprints`)."""
+        return {r[0]: (r[1], r[2], r[3]) for r in self.db.execute(
+            "SELECT doc_id, fingerprint, result, refs FROM layer_state WHERE layer=?", (layer,))}
 
     def get_document(self, doc_id: str) -> Document | None:
         """Load one document with its lines, segments and sentences."""
@@ -331,7 +371,17 @@ class Store:
             db.executemany("DELETE FROM sentences WHERE doc_id=? AND line=?", changed_lines)
             changed = len(changed_lines)
             db.execute("DROP TABLE temp.recurring")
+            self._refresh_cleaning_results(sorted({d for d, _n in changed_lines}))
         return changed
+
+    def _refresh_cleaning_results(self, doc_ids: list[str]) -> None:
+        """Re-hash the cleaning result of documents whose lines changed after cleaning (their entities
+        and events become stale). Call inside a transaction."""
+        from rasid.fingerprints import cleaning_hash
+
+        self.db.executemany("INSERT INTO layer_state VALUES (?, 'clean', '', ?, NULL) "
+                            "ON CONFLICT (doc_id, layer) DO UPDATE SET result=excluded.result",
+                            [(doc.doc_id, cleaning_hash(doc)) for doc in self.iter_documents(doc_ids)])
 
     def iter_fingerprints(self, exclude: set[str] = frozenset()):
         """Yield the stored document fingerprints (see :mod:`rasid.dedup`)."""
@@ -473,15 +523,20 @@ class Store:
             "(SELECT 1 FROM annotations a WHERE a.doc_id=d.doc_id AND a.layer=?) ORDER BY d.doc_id", (layer + ":done",))
         return [r[0] for r in rows]
 
-    def write_annotations(self, layer: str, rows_by_doc: dict[str, list[dict]]) -> None:
+    def write_annotations(self, layer: str, rows_by_doc: dict[str, list[dict]], *,
+                          states: dict[str, tuple[str, list[str] | None]] | None = None) -> None:
         """Replace the `layer` annotations of these documents in one transaction.
 
         Rows need a ``span``; their ``type`` (or ``event_type``) is stored as the label.
 
         A marker row (layer ``<layer>:done``) records that a document was processed even when it
-        yields nothing, so it is not processed again.
+        yields nothing. `states` gives each document's ``(fingerprint, refs)`` for ``layer_state``
+        (see :mod:`rasid.fingerprints`): a later run redoes the document when its fingerprint differs.
         """
         with self.transaction() as db:
+            for doc_id, (fingerprint, refs) in (states or {}).items():
+                db.execute("INSERT OR REPLACE INTO layer_state VALUES (?,?,?,NULL,?)",
+                           (doc_id, layer, fingerprint, None if refs is None else json.dumps(refs, ensure_ascii=False)))
             for doc_id, rows in rows_by_doc.items():
                 db.execute("DELETE FROM annotations WHERE doc_id=? AND layer IN (?, ?)", (doc_id, layer, layer + ":done"))
                 db.executemany("INSERT INTO annotations VALUES (?,?,?,?,?,?)",
@@ -589,17 +644,26 @@ class Store:
                         "score": round(-r[4], 3)} for r in rows]
 
     def docs_missing_search(self) -> list[str]:
-        """Documents not yet in the full-text index."""
-        return [r[0] for r in self.db.execute("SELECT d.doc_id FROM documents d LEFT JOIN search_index s "
-                                              "USING (doc_id) WHERE s.doc_id IS NULL ORDER BY d.doc_id")]
+        """Documents not yet in the full-text index, or indexed from another cleaning result (lines
+        marked outlet boilerplate since, or cleaned again)."""
+        return [r[0] for r in self.db.execute(
+            "SELECT d.doc_id FROM documents d LEFT JOIN layer_state c ON c.doc_id = d.doc_id AND c.layer = 'clean' "
+            "LEFT JOIN layer_state s ON s.doc_id = d.doc_id AND s.layer = 'search' "
+            "WHERE s.doc_id IS NULL OR s.fingerprint != coalesce(c.result, '') ORDER BY d.doc_id")]
 
     def index_search(self, rows: list[tuple[str, str, str]]) -> None:
-        """Add ``(doc_id, title key, body key)`` rows to the full-text index, replacing older ones."""
+        """Add ``(doc_id, title key, body key)`` rows to the full-text index, replacing older ones, and
+        record the cleaning result each was indexed from."""
         with self.transaction() as db:
             db.execute("DELETE FROM search WHERE rowid NOT IN (SELECT fts_rowid FROM search_index)")
             for doc_id, title, body in rows:
+                db.execute("DELETE FROM search WHERE rowid IN (SELECT fts_rowid FROM search_index WHERE doc_id=?)",
+                           (doc_id,))
                 cur = db.execute("INSERT INTO search (title, body) VALUES (?, ?)", (title, body))
                 db.execute("INSERT OR REPLACE INTO search_index VALUES (?, ?)", (doc_id, cur.lastrowid))
+                db.execute("INSERT OR REPLACE INTO layer_state SELECT ?, 'search', coalesce("
+                           "(SELECT result FROM layer_state WHERE doc_id=? AND layer='clean'), ''), NULL, NULL",
+                           (doc_id, doc_id))
 
     def skip_counts(self, run_id: int) -> dict[str, int]:
         """Count a run's skipped inputs by reason."""
