@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rasid.entities.extract import summarize
 from rasid.entities.passes import LAYER as ENTITY_LAYER
+from rasid.events.model import counted
 from rasid.store import Store
 from rasid.views import linked_events
 
@@ -140,10 +141,12 @@ def write_acled_csv(events: list[dict], target: Path) -> int:
         w = csv.writer(fh)
         w.writerow(ACLED_COLUMNS + EXTRA_COLUMNS)
         for e in events:
+            if not counted(e):
+                continue  # a denied event is in events.jsonl, not among ACLED's incidents
             row = acled_row(e)
             w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     os.replace(tmp, target)
-    return len(events)
+    return sum(map(counted, events))
 
 
 def geojson_features(events: list[dict]) -> list[dict]:
@@ -151,7 +154,7 @@ def geojson_features(events: list[dict]) -> list[dict]:
     features = []
     for e in events:
         loc = e.get("location") or {}
-        if loc.get("lat") is None:
+        if loc.get("lat") is None or not counted(e):
             continue
         props = {k: v for k, v in e.items() if k not in ("location",)}
         props.update(location=loc.get("name_en"), location_ar=loc.get("name_ar"), geo_precision=loc.get("geo_precision"))

@@ -11,6 +11,7 @@ from datetime import date
 from rasid.brief.summarize import Candidate, summarize
 from rasid.compare.compare import event_clusters, representative, source_key, source_label
 from rasid.document import Document, LineStatus
+from rasid.events.model import counted
 
 __all__ = ["brief_story", "story_title_en"]
 
@@ -103,7 +104,8 @@ def summary_en(clusters: Sequence[Sequence[dict]], docs: Mapping[str, Document],
     when = _span_of_dates(dates)
     text += f", {when}." if when else "."
     ranked = sorted(clusters, key=lambda c: (-len({e["doc_id"] for e in c}),
-                                             -(max((e.get("fatalities") or 0) for e in c)),
+                                             -(max((e.get("fatalities") or 0) for e in c if counted(e)) if any(
+                                                 counted(e) for e in c) else 0),
                                              representative(c).get("event_date") or "", representative(c)["event_id"]))
     notes = [representative(c).get("notes_en") for c in ranked[:MAX_EN_EVENTS]]
     notes = [n for n in notes if n]
@@ -138,5 +140,6 @@ def timeline(clusters: Sequence[Sequence[dict]]) -> list[dict]:
                     "location_ar": loc.get("name_ar"), "lat": loc.get("lat"), "lon": loc.get("lon"),
                     "country": loc.get("country"),
                     "fatalities": rep.get("fatalities"), "reports": len(c),
-                    "sources": len({e.get("outlet") or e["doc_id"] for e in c}), "notes_en": rep.get("notes_en")})
+                    "sources": len({e.get("outlet") or e["doc_id"] for e in c}), "notes_en": rep.get("notes_en"),
+                    "denied": not any(counted(e) for e in c)})  # only denials: on the timeline, not the map
     return sorted(out, key=lambda t: (t["date"] or "9999", t["event_id"]))

@@ -13,6 +13,7 @@ from datetime import date
 
 from rasid.compare.framing import FramingLexicon, lean
 from rasid.document import Document, LineStatus
+from rasid.events.model import counted
 from rasid.text.tokens import proclitic_of, strip_proclitics, tokenize
 
 __all__ = ["compare_story", "source_key", "event_clusters"]
@@ -120,7 +121,7 @@ def _claim(e: dict, src_of: Mapping[str, str], docs: Mapping[str, Document], **e
 def _fatality_conflicts(clusters, src_of, docs) -> list[dict]:
     out = []
     for cluster in clusters:
-        figures = [e for e in cluster if e.get("fatalities") is not None]
+        figures = [e for e in cluster if e.get("fatalities") is not None and counted(e)]
         if len({e["fatalities"] for e in figures}) < 2:
             continue
         rng = next((e["fatalities_range"] for e in cluster if e.get("fatalities_range")), None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from rasid.document import Span
 from rasid.text.tokens import Token, longest_entry
 
-__all__ = ["Evidence", "Sentence", "Trigger", "TriggerHit", "Clause", "Candidate", "Speaker", "Event", "has", "has_any"]
+__all__ = ["counted", "Evidence", "Sentence", "Trigger", "TriggerHit", "Clause", "Candidate", "Speaker", "Event", "has", "has_any"]
 
 # the fields of an event that come from the text, in the order the dashboard lists them
 EVIDENCE_FIELDS = ("trigger", "actor1", "actor2", "location", "date", "fatalities", "wounded", "claimant")
@@ -53,6 +53,16 @@ class Evidence:
 
     def as_dict(self) -> dict:
         return {"text": self.text, "start": self.span.start, "end": self.span.end}
+
+
+def counted(event: dict) -> bool:
+    """Whether an event counts in tolls, maps and exports of incidents: a denied one is kept, not counted.
+
+    Example:
+        >>> counted({"modality": "denied"}), counted({"modality": "attributed"})
+        (False, True)
+    """
+    return event.get("modality") != "denied"
 
 
 def has(table, keys: Sequence[str], i: int) -> int:

@@ -7,6 +7,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 
+from rasid.events.model import counted
 from rasid.store import Store
 
 __all__ = ["code_events", "link_events", "LAYER"]
@@ -128,7 +129,7 @@ def link_events(events: Iterable[dict]) -> list[dict]:
         figures = {}
         for i in members:
             e = events[i]
-            if e.get("fatalities") is not None:
+            if e.get("fatalities") is not None and counted(e):  # a denied report's figure is no toll
                 figures.setdefault(e.get("outlet") or e["doc_id"], e["fatalities"])
         for i in members:
             events[i]["same_as"] = [x for x in ids if x != events[i]["event_id"]]

@@ -99,6 +99,9 @@ CREATE TABLE IF NOT EXISTS layer_state (
   doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, layer TEXT NOT NULL,
   fingerprint TEXT NOT NULL, result TEXT, refs TEXT, PRIMARY KEY (doc_id, layer)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS layer_state_layer ON layer_state(layer);
+CREATE TABLE IF NOT EXISTS input_files (
+  path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, options TEXT NOT NULL,
+  articles TEXT NOT NULL, skips TEXT NOT NULL, updated REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS skips (
   run_id INTEGER NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
 """
@@ -298,6 +301,28 @@ class Store:
         """Ids of the documents the entity and event layers cover (Arabic or of unknown language), in order."""
         return [r[0] for r in self.db.execute(
             "SELECT doc_id FROM documents WHERE language IS NULL OR language='ar' ORDER BY doc_id")]
+
+    def docs_not_current(self, layer: str, fingerprint: str) -> set[str]:
+        """Documents whose `layer` was not made with `fingerprint` (or has no recorded fingerprint)."""
+        return {r[0] for r in self.db.execute(
+            "SELECT d.doc_id FROM documents d LEFT JOIN layer_state s ON s.doc_id = d.doc_id AND s.layer = ? "
+            "WHERE s.fingerprint IS NULL OR s.fingerprint != ?", (layer, fingerprint))}
+
+    def input_files(self, options: str) -> dict[str, tuple[int, int, list, list]]:
+        """``{path: (size, mtime_ns, [(doc_id, content_hash, source)], [skip fields])}`` of the input
+        files read with read options `options` (a hash), as :meth:`record_input_files` stored them."""
+        return {r[0]: (r[1], r[2], json.loads(r[3]), json.loads(r[4])) for r in self.db.execute(
+            "SELECT path, size, mtime_ns, articles, skips FROM input_files WHERE options=?", (options,))}
+
+    def record_input_files(self, options: str, records: dict[str, tuple[int, int, list, list]]) -> None:
+        """Remember what each input file gave when read with options `options`, so an unchanged
+        file need not be read again (see :func:`rasid.pipeline.analyze`)."""
+        now = time.time()
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO input_files VALUES (?,?,?,?,?,?,?)",
+                           [(path, size, mtime, options, json.dumps(articles, ensure_ascii=False),
+                             json.dumps(skips, ensure_ascii=False), now)
+                            for path, (size, mtime, articles, skips) in records.items()])
 
     def layer_states(self, layer: str) -> dict[str, tuple[str, str | None, str | None]]:
         """``{doc_id: (fingerprint, result, refs)}`` recorded for `layer` (see :mod:`rasid.fingerprints`)."""
@@ -607,7 +632,8 @@ class Store:
     def event_places(self, **filters) -> list[dict]:
         """Matching events counted by place (linked reports once): for a map of a whole selection."""
         where, args = _event_filters(**filters, distinct=True)
-        sql = " WHERE location IS NOT NULL" + (" AND " + " AND ".join(where) if where else "")
+        sql = " WHERE location IS NOT NULL AND json_extract(data, '$.modality') IS NOT 'denied'" \
+            + (" AND " + " AND ".join(where) if where else "")
         rows = self.db.execute(
             "SELECT location, location_ar, json_extract(data, '$.location.lat'), json_extract(data, '$.location.lon'), "
             "country, count(*), group_concat(DISTINCT event_type), min(event_date), max(event_date) FROM events"

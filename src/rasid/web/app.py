@@ -206,7 +206,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                    "location": (e.get("location") or {}).get("name_en"),
                    "location_ar": (e.get("location") or {}).get("name_ar"), "date": e.get("event_date"),
                    "country": (e.get("location") or {}).get("country"),
-                   "notes_en": e.get("notes_en")} for e in rows]
+                   "notes_en": e.get("notes_en")} for e in rows if e.get("modality") != "denied"]
         query = "&".join(f"{k}={escape(v)}" for k, v in filters.items() if v)
         return page("events.html", request, events=rows, total=total, filters=filters, facets=current().event_facets(),
                     points=points, page_no=page_no, pages=-(-total // PAGE), query=query, doc_href=doc_href)

@@ -1,9 +1,8 @@
 /* Rasid maps: Leaflet over offline country outlines (Natural Earth via world-atlas), no tile server.
    Each <div class="map" data-points='[...]'> becomes a map of its points. */
 (function () {
-  var COLOURS = {"Battles": "#D55E00", "Explosions/Remote violence": "#E69F00",
-    "Violence against civilians": "#CC79A7", "Protests": "#009E73", "Riots": "#0072B2",
-    "Strategic developments": "#56B4E9"};
+  // event type -> colour, from events/data/event_types.yaml (base.html sets it before this file)
+  var COLOURS = window.RASID_COLOURS || {};
   function esc(s) { return String(s == null ? "" : s).replace(/[&<>"]/g, function (c) {
     return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]; }); }
   function draw(el, outlines) {
@@ -16,7 +15,7 @@
     }
     var layer = L.featureGroup().addTo(map);
     points.forEach(function (p) {
-      if (p.lat == null || p.lon == null) { return; }
+      if (p.lat == null || p.lon == null || p.denied) { return; }  // a denied event is not on the map
       var m = L.circleMarker([p.lat, p.lon], {radius: 6 + Math.min(6, 2 * ((p.reports || 1) - 1)),
         color: "#222", weight: 1, fillColor: COLOURS[p.event_type] || "#999", fillOpacity: 0.9,
         className: "event-marker"});
