@@ -4,7 +4,7 @@
 
 Reads ``parts/batch*.json`` and the two earlier hand-coded Libya sets (``tests/data/snn_libya`` and
 ``bench/data/snn_libya_dev``), unions the actor and place tables (examples and spellings merged; a
-place whose coordinates disagree by more than 25 km across coders is reported), checks every event
+place whose coordinates disagree by more than 25 km across coders is noted, the first kept), checks every event
 (ACLED type pair, actor and place keys, anchor found in its article) and writes ``gold.json``.
 Problems are printed; the file is written only when there are none.
 """
@@ -40,6 +40,7 @@ def main() -> int:
     merged: dict = {"about": "Blind-coded events corpus (see SOURCE.md and CODING.md). SaudiNewsNet text: CC BY-NC-SA 4.0.",
                     "documents": {}, "actors": {}, "places": {}, "events": [], "people": {}, "place_mentions": {}}
     problems: list[str] = []
+    notes: list[str] = []
     parts = sorted((args.corpus / "parts").glob("batch*.json"))
     for path in [*EARLIER, *parts]:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -54,8 +55,8 @@ def main() -> int:
             if key in merged["places"]:
                 into = merged["places"][key]
                 if "lat" in place and "lat" in into and km(place, into) > PLACE_AGREEMENT_KM:
-                    problems.append(f"{path.name}: {key} at {place['lat']},{place['lon']}, elsewhere "
-                                    f"{into['lat']},{into['lon']}")
+                    notes.append(f"{path.name}: {key} at {place['lat']},{place['lon']}, elsewhere "
+                                 f"{into['lat']},{into['lon']} (the first is kept; a region's centre is a matter of taste)")
                 into["ar"] += [x for x in place.get("ar", []) if x not in into["ar"]]
             else:
                 merged["places"][key] = dict(place, ar=list(place.get("ar", [])))
@@ -76,6 +77,8 @@ def main() -> int:
     missing = sorted(set(texts) - set(merged["documents"]))
     print(f"{len(merged['documents'])} of {len(texts)} articles coded, {len(merged['events'])} events "
           f"({sum(e.get('core', True) for e in merged['events'])} core); not yet coded: {len(missing)}")
+    for n in notes:
+        print("note:", n)
     for p in problems:
         print("problem:", p)
     if problems:
