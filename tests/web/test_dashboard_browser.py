@@ -5,9 +5,6 @@ to the Sirte story, its map markers, timeline, conflict panel and names; then to
 """
 
 import shutil
-import socket
-import threading
-import time
 
 import pytest
 
@@ -18,25 +15,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 @pytest.fixture(scope="module")
-def server(seeds_out):
-    import uvicorn
-
-    from rasid.web.app import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(seeds_out / "rasid.sqlite"), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+def server(seeds_out, serve):
+    return serve(seeds_out / "rasid.sqlite")
 
 
 @pytest.fixture(scope="module")

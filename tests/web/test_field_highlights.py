@@ -2,9 +2,6 @@
 from the events' ``spans``, with a legend and one card per event; stores without spans still render."""
 
 import shutil
-import socket
-import threading
-import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -304,24 +301,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    import uvicorn
-
+def served(tmp_path_factory, serve):
     db = tmp_path_factory.mktemp("fields_served") / "rasid.sqlite"
     build_store(db, events())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    return serve(db)
 
 
 @needs_chromium
