@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import time
 from collections import Counter
@@ -14,7 +16,7 @@ from rasid.dedup import DedupIndex, Fingerprint
 from rasid.dedup.passes import mark_duplicates
 from rasid.document import Article, Document, LineStatus, Skipped
 from rasid.fingerprints import DataFiles, LayerFingerprints, layer_status
-from rasid.ingest import ReadOptions, iter_articles
+from rasid.ingest import ReadOptions
 from rasid.store import Store
 from rasid.stories import StoryClusterer, assign_stories
 
@@ -25,6 +27,8 @@ __all__ = ["RunReport", "analyze"]
 BATCH_SIZE = 200  # documents per transaction: an interruption loses at most this much work
 OUTLET_BOILERPLATE_MIN_DOCS = 5  # a line in this many distinct documents of one outlet is its template
 OUTLET_BOILERPLATE_MAX_CHARS = 200  # longer lines are content even when they recur (reprinted paragraphs)
+RACY_MTIME_SECONDS = 2.0  # a file modified this close to its reading may change again within one mtime tick:
+#                           it is read again next run rather than trusted by size and mtime (as git does)
 
 
 @dataclass
@@ -98,25 +102,31 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     ``events`` is True they are built from these files). An unchanged article whose cleaning rules
     changed is cleaned again, and the entity and event layers are redone on exactly the stored
     documents whose fingerprint (:mod:`rasid.fingerprints`) differs from this run's.
-    ``on_layer_documents(layer, done, total)`` reports that progress.
+    ``on_layer_documents(layer, done, total)`` reports that progress. An input file unchanged
+    since a run read it (same path, size, mtime and read options; see :class:`_InputReader`) is
+    not read again: its articles count as read and unchanged, and ``on_document`` is not called.
     """
     started = time.perf_counter()
     paths = [str(p) for p in paths]
     data_files = data_files or DataFiles()
     cleaner = cleaner or Cleaner.from_data(rules=data_files.rules, outlets=data_files.outlets)
+    options = options or ReadOptions()
     layer_fingerprints = LayerFingerprints(data_files)
-    clean_states = store.layer_states("clean")
+    recleaning = store.docs_not_current("clean", layer_fingerprints.clean)
     run_id = store.begin_run(paths)
     report = RunReport(run_id)
     stored = store.stored_hashes()
     todo: list[Article] = []
     pool = _worker_pool(workers, cleaner)
-    dedup = DedupIndex()
+    dedup = DedupIndex() if not stored or recleaning else None  # (its permutations take 0.1 s; made when needed)
     new_fingerprints: list[Fingerprint] = []
+    read = _InputReader(paths, options, store, stored, recleaning)
 
     def flush() -> None:
+        nonlocal dedup
         if not todo:
             return
+        dedup = dedup or DedupIndex()
         results = pool.map(_clean_in_worker, todo, chunksize=16) if pool else [cleaner.clean(a) for a in todo]
         fingerprints = {}
         for doc, keys in results:
@@ -131,7 +141,12 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
         todo.clear()
 
     try:
-        for item in iter_articles(paths, options):
+        for item, item_hash in read:
+            if isinstance(item, _ReusedFile):
+                report.read += len(item.articles)
+                report.unchanged += len(item.articles)
+                report.skipped.extend(item.skips)
+                continue
             if on_document is not None:
                 on_document(item)
             if isinstance(item, Skipped):
@@ -140,9 +155,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                 continue
             report.read += 1
             previous = stored.get(item.doc_id)
-            if previous == item.content_hash:
-                state = clean_states.get(item.doc_id)
-                if state is not None and state[0] == layer_fingerprints.clean:
+            if previous == item_hash:
+                if item.doc_id not in recleaning:
                     report.unchanged += 1
                     continue
                 report.recleaned += 1
@@ -152,8 +166,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
             else:
                 report.changed += 1
                 log.info("%s: input changed since it was stored; processing it again", item.doc_id)
-            stored[item.doc_id] = item.content_hash
-            clean_states[item.doc_id] = (layer_fingerprints.clean, None, None)
+            stored[item.doc_id] = item_hash
+            recleaning.discard(item.doc_id)
             todo.append(item)
             if len(todo) >= batch_size:
                 flush()
@@ -201,6 +215,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
         if pool is not None:
             pool.terminate()
     store.record_skips(run_id, report.skipped)
+    store.record_input_files(read.options_key, read.records)
     report.stored = store.count_documents()
     report.seconds = time.perf_counter() - started
     store.finish_run(run_id, report.as_dict())
@@ -241,6 +256,80 @@ def validate_data_files(data_files: DataFiles) -> None:
     PlaceGazetteer.from_data(aliases=data_files.places)
     Lexicon.from_data(str(data_files.triggers) if data_files.triggers else None)
     LayerFingerprints(data_files).validate()
+
+
+@dataclass
+class _ReusedFile:
+    """An input file unchanged since a run read it (same size, mtime and read options), whose
+    articles are all stored unchanged and cleaned with this run's rules: it is not read again."""
+
+    articles: list[tuple[str, str, str]]  # (doc_id, content hash, source)
+    skips: list[Skipped]
+
+
+class _InputReader:
+    """The articles of every input file with their content hashes, as :func:`rasid.ingest.iter_articles`
+    yields them, except that a file known to give only stored, current articles is not read again.
+
+    A file is trusted by its resolved path, size and modification time (in ns), the read options
+    (field map, metadata, size limit) and the package version; it is read again when any differs,
+    when one of its articles is no longer stored with the same hash or is to be cleaned again, when
+    an earlier file of this run claimed one of its ids, or when it had been modified within
+    ``RACY_MTIME_SECONDS`` of being read. What each read file gave is recorded at the end of a
+    successful run (``Store.record_input_files``).
+    """
+
+    def __init__(self, paths: list[str], options: ReadOptions, store: Store, stored: dict[str, str],
+                 recleaning: set[str]):
+        from rasid import __version__
+
+        self.paths, self.options, self.stored, self.recleaning = paths, options, stored, recleaning
+        raw = json.dumps([__version__, options.fields.names, options.meta, options.max_document_bytes],
+                         sort_keys=True, ensure_ascii=False, default=str)
+        self.options_key = hashlib.blake2b(raw.encode("utf-8"), digest_size=16).hexdigest()
+        self.known = store.input_files(self.options_key)
+        self.records: dict[str, tuple[int, int, list, list]] = {}
+
+    def __iter__(self):
+        from rasid.ingest.readers import _apply_meta, _read_path, _unique, _walk
+
+        seen: dict[str, str] = {}
+        for f, _root in _walk(self.paths):
+            if self.options.on_file is not None:
+                self.options.on_file(f)
+            key, before = _stat(f)
+            known = self.known.get(key)
+            if known is not None and before is not None and (known[0], known[1]) == before and all(
+                    self.stored.get(d) == h and d not in self.recleaning and d not in seen for d, h, _s in known[2]):
+                for d, _h, source in known[2]:
+                    seen.setdefault(d, source)
+                yield _ReusedFile(known[2], [Skipped(*s) for s in known[3]]), None
+                continue
+            articles, skips, renamed = [], [], False
+            for item in _read_path(f, self.options):
+                if isinstance(item, Article):
+                    claimed = item.doc_id
+                    item = _unique(item, seen)
+                    renamed |= item.doc_id != claimed
+                    _apply_meta(item, self.options.meta)
+                    item_hash = item.content_hash
+                    articles.append((item.doc_id, item_hash, item.source))
+                    yield item, item_hash
+                else:
+                    skips.append((item.source, item.stage, item.reason, item.message))
+                    yield item, None
+            after = _stat(f)[1]
+            if before is not None and after == before and not renamed and time.time() - before[1] / 1e9 > RACY_MTIME_SECONDS:
+                self.records[key] = (before[0], before[1], articles, skips)
+
+
+def _stat(path: Path) -> tuple[str, tuple[int, int] | None]:
+    """A file's resolved path and its ``(size, mtime_ns)`` (None when it cannot be read)."""
+    try:
+        st = path.stat()
+        return str(path.resolve()), (st.st_size, st.st_mtime_ns)
+    except OSError:
+        return str(path), None
 
 
 _WORKER_CLEANER: Cleaner | None = None
