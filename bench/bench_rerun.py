@@ -74,6 +74,7 @@ def main() -> int:
             third = time.perf_counter() - t0
             t0 = time.perf_counter()
             fingerprints = LayerFingerprints()
+            fingerprints.validate()  # every global hash (they are lazy): the tagger model's 30 MB included
             hashing = time.perf_counter() - t0
             t0 = time.perf_counter()
             status = layer_status(store, fingerprints)
