@@ -16,7 +16,8 @@ fingerprint is computed from file hashes and stored rows only, so ``rasid status
   records of the actors its entity rows reference (``refs``). Changing one actor's ``name_en``
   therefore makes stale only the documents that mention that actor.
 - **event** (per document): the event global hash (version; the files under ``events/data``,
-  ``dates/data``, ``text/data``, with ``--triggers`` in place of ``triggers.yaml``), plus the
+  ``dates/data``, ``text/data``, with ``--triggers`` in place of ``triggers.yaml``; the coder steps
+  replaced with ``--event-step``), plus the
   document's entity fingerprint, plus the full records of the referenced actors and of those
   reachable from them (``leader_of``, ``side``, the trigger lexicon's ``side_forces`` and
   ``perspective_terms``), since the event coder labels a person with his side's force.
@@ -75,6 +76,7 @@ class DataFiles:
     triggers: str | Path | None = None
     rules: str | Path | None = None
     outlets: str | Path | None = None
+    event_steps: tuple[tuple[str, str], ...] = ()  # (step, "module:Class") replacing the coder's defaults
 
     def path(self, role: str) -> Path:
         """The file read for `role` (``actors``, ``places``, ``triggers``, ``rules``, ``outlets``)."""
@@ -145,7 +147,8 @@ class LayerFingerprints:
     @cached_property
     def event_global(self) -> str:
         """The part of every event fingerprint that does not depend on the document."""
-        return _digest("event", *self._head, *_hash_dirs(_EVENT_DIRS, self._overrides, {}))
+        steps = [f"step:{name}={spec}" for name, spec in sorted(self.files.event_steps)]
+        return _digest("event", *self._head, *_hash_dirs(_EVENT_DIRS, self._overrides, {}), *steps)
 
     @cached_property
     def _actors_data(self) -> dict:

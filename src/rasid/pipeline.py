@@ -238,7 +238,7 @@ def build_coder(data_files: DataFiles):
     from rasid.events import EventCoder, Lexicon
 
     return EventCoder(lexicon=Lexicon.from_data(str(data_files.triggers) if data_files.triggers else None),
-                      actors=ActorDictionary.from_data(data_files.actors))
+                      actors=ActorDictionary.from_data(data_files.actors), steps=dict(data_files.event_steps))
 
 
 def validate_data_files(data_files: DataFiles) -> None:
@@ -255,6 +255,10 @@ def validate_data_files(data_files: DataFiles) -> None:
     ActorDictionary.from_data(data_files.actors)
     PlaceGazetteer.from_data(aliases=data_files.places)
     Lexicon.from_data(str(data_files.triggers) if data_files.triggers else None)
+    if data_files.event_steps:
+        from rasid.events.coder import check_steps
+
+        check_steps(dict(data_files.event_steps))
     LayerFingerprints(data_files).validate()
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from rasid.document import Article
 from rasid.entities.actors import ActorDictionary
+from rasid.errors import RasidError
 from rasid.events import EventCoder
 from rasid.events.attribution import LexiconAttribution
 from rasid.events.clauses import LexiconClauses
@@ -116,8 +117,23 @@ def test_roles_can_be_replaced_through_configuration(lexicon, actors, cleaner):
         r["sentence_span"] = [0, len(text)]
     (event,) = coder.code(doc, rows)
     assert (event.actor1["id"], event.actor2["id"]) == ("GNA", "LNA")
-    with pytest.raises(ValueError, match="unknown event coder steps"):
+    with pytest.raises(RasidError, match="unknown event coder steps"):
         EventCoder(steps={"who": TargetFirst})
+    with pytest.raises(RasidError, match="names no class"):
+        EventCoder(steps={"roles": "rasid.events.roles:NoSuchRoles"})
+
+
+def test_a_replaced_step_makes_stored_events_stale_and_a_bad_one_fails_before_the_store(tmp_path, seeds_dir):
+    from rasid.cli import main
+    from rasid.fingerprints import DataFiles, LayerFingerprints
+
+    shipped = LayerFingerprints(DataFiles())
+    replaced = LayerFingerprints(DataFiles(event_steps=(("roles", "rasid.events.roles:LexiconRoles"),)))
+    assert shipped.event_global != replaced.event_global and shipped.entity_global == replaced.entity_global
+    out = tmp_path / "out"
+    assert main(["analyze", str(seeds_dir), "--out", str(out), "--event-step", "roles=no.such.module:X", "-q"]) != 0
+    assert not (out / "rasid.sqlite").exists()
+    assert main(["analyze", str(seeds_dir), "--out", str(out), "--event-step", "who=x:Y", "-q"]) != 0
 
 
 def test_places_prefer_the_clause_place_after_a_preposition_over_a_landmark(lexicon):

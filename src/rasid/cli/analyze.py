@@ -39,6 +39,10 @@ def add_parser(sub) -> None:
                                                     "geo/data/aliases.yaml")
     p.add_argument("--triggers", metavar="FILE", help="event trigger lexicon YAML to use instead of the shipped "
                                                       "events/data/triggers.yaml (copy it and edit)")
+    p.add_argument("--event-step", action="append", default=[], metavar="STEP=MODULE:CLASS",
+                   help="replace a step of the event coder (triggers, clauses, roles, places, dates, tolls, "
+                        "attribution) with your class, built as Class(lexicon, actors); e.g. "
+                        "--event-step roles=mypackage.roles:LearnedRoles")
     p.add_argument("--no-entities", action="store_true",
                    help="skip entity extraction (people, places; about 3,000 tokens/s); a later run does it")
     p.add_argument("--max-mb", type=float, default=10.0, help="skip single-article files larger than this (default 10)")
@@ -50,8 +54,16 @@ def data_files_of(args: argparse.Namespace):
     """The user's data files named by --actors/--places/--triggers/--rules/--outlets."""
     from rasid.fingerprints import DataFiles
 
+    steps = []
+    for item in getattr(args, "event_step", None) or []:
+        name, _, spec = item.partition("=")
+        if not name.strip() or ":" not in spec:
+            raise RasidError(f"--event-step takes STEP=MODULE:CLASS (e.g. roles=mypackage.roles:LearnedRoles), "
+                             f"got {item!r}")
+        steps.append((name.strip(), spec.strip()))
     return DataFiles(actors=args.actors, places=args.places, triggers=args.triggers,
-                     rules=getattr(args, "rules", None), outlets=getattr(args, "outlets", None))
+                     rules=getattr(args, "rules", None), outlets=getattr(args, "outlets", None),
+                     event_steps=tuple(steps))
 
 
 def _parse_fields(items: list[str]) -> dict[str, str]:

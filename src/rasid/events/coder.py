@@ -64,6 +64,29 @@ STRONG_RANK = 7
 CIVILIANS_TYPE = "civilians"  # the actor dictionary's type for ACLED's Civilians  # a trigger of this rank or more names its event unambiguously
 
 
+def check_steps(steps: Mapping[str, object]) -> None:
+    """Raise a clear error for an unknown step name or an import path that names no class.
+
+    Raises:
+        RasidError: naming the step and what is wrong with it.
+    """
+    from rasid.errors import RasidError
+
+    unknown = set(steps) - set(DEFAULT_STEPS)
+    if unknown:
+        raise RasidError(f"unknown event coder steps {sorted(unknown)}; the steps are {list(DEFAULT_STEPS)}")
+    for name, spec in steps.items():
+        if not isinstance(spec, str):
+            continue
+        module, _, cls = spec.partition(":")
+        try:
+            found = getattr(importlib.import_module(module), cls, None) if cls else None
+        except ImportError as exc:
+            raise RasidError(f"event coder step {name}: cannot import {module!r} ({exc})") from exc
+        if not callable(found):
+            raise RasidError(f"event coder step {name}: {spec!r} names no class (write 'module:Class')")
+
+
 def build_step(spec, lexicon: Lexicon, actors):
     """A step from an object (used as it is) or an import path ``"module:Class"``."""
     if not isinstance(spec, str):
@@ -84,9 +107,7 @@ class EventCoder:
         self.lexicon = lexicon or Lexicon.from_data()
         self.actors = actors or ActorDictionary.from_data()
         self.taxonomy = taxonomy or Taxonomy.load()
-        unknown = set(steps or {}) - set(DEFAULT_STEPS)
-        if unknown:
-            raise ValueError(f"unknown event coder steps {sorted(unknown)}; the steps are {list(DEFAULT_STEPS)}")
+        check_steps(steps or {})
         chosen = {**DEFAULT_STEPS, **(steps or {})}
         self.steps = {name: build_step(spec, self.lexicon, self.actors) for name, spec in chosen.items()}
         for name, step in self.steps.items():
