@@ -50,19 +50,27 @@ def identical_group_recall(archives: list[Path], duplicate_of: dict[str, str | N
     return (whole / len(multi) if multi else 1.0), len(multi)
 
 
+SNN_FIELDS = {"text": "content", "outlet": "source", "published": "date_extracted"}  # SaudiNewsNet's record fields
+
+
+def snn_archives(data: Path, limit: int = 0) -> list[Path]:
+    """SaudiNewsNet's daily archives under `data` (the first `limit` of them), or [] with a message."""
+    archives = sorted(data.glob("*.zip"))[:limit or None]
+    if not archives:
+        print(f"no SaudiNewsNet archives under {data}", file=sys.stderr)
+    return archives
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--limit", type=int, default=0, help="read only the first N archives")
     ap.add_argument("--workers", type=int, default=1, help="processes cleaning articles in parallel")
     args = ap.parse_args()
-    archives = sorted(args.data.glob("*.zip"))
-    if args.limit:
-        archives = archives[:args.limit]
+    archives = snn_archives(args.data, args.limit)
     if not archives:
-        print(f"no SaudiNewsNet archives under {args.data}", file=sys.stderr)
         return 1
-    fields = FieldMap().with_overrides({"text": "content", "outlet": "source", "published": "date_extracted"})
+    fields = FieldMap().with_overrides(SNN_FIELDS)
     cleaner = Cleaner.from_data()
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite"

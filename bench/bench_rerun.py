@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench_ingest import SNN_FIELDS, snn_archives
+
 from rasid.clean import Cleaner
 from rasid.fingerprints import LayerFingerprints, layer_status
 from rasid.ingest import FieldMap, ReadOptions
@@ -45,13 +47,10 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2, help="processes cleaning articles in the first run")
     ap.add_argument("--db", type=Path, help="reuse (or build and keep) this store")
     args = ap.parse_args()
-    archives = sorted(args.data.glob("*.zip"))
-    if args.limit:
-        archives = archives[:args.limit]
+    archives = snn_archives(args.data, args.limit)
     if not archives:
-        print(f"no SaudiNewsNet archives under {args.data}", file=sys.stderr)
         return 1
-    fields = FieldMap().with_overrides({"text": "content", "outlet": "source", "published": "date_extracted"})
+    fields = FieldMap().with_overrides(SNN_FIELDS)
     cleaner = Cleaner.from_data()
     off = {"stories": False, "entities": False, "events": False, "views": False}
     with tempfile.TemporaryDirectory() as tmp:
