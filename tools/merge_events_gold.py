@@ -63,6 +63,11 @@ def main() -> int:
         for field in ("people", "place_mentions"):
             merged[field].update(data.get(field, {}))
         merged["events"] += data.get("events", [])
+    placeless = [e for e in merged["events"] if e.get("core", True) and e.get("location") is None]
+    for e in placeless:  # adjudicated rule (CODING.md): an event whose text names no place is non-core
+        e["core"] = False
+    if placeless:
+        print(f"{len(placeless)} core events without a place made non-core (adjudicated rule)")
     for e in merged["events"]:
         where = f"{e.get('id')}"
         if not tax.is_valid(e["event_type"], e.get("sub_event_type")):
