@@ -174,3 +174,33 @@ def test_attribution_names_the_spokesman_and_his_side(lexicon, actors):
     speaker = LexiconAttribution(lexicon, actors).speaker(s)
     assert speaker.name == "محمد قنونو" and speaker.actor["id"] == "GNA"
     assert speaker.evidence.text == "محمد قنونو" and speaker.actor_evidence.text == "قوات الوفاق"
+
+
+@pytest.mark.parametrize("text, killed", [
+    ("وحكم بإعدامه بتهمة قتل متظاهرين خلال الاحتجاجات عام 2011 في طرابلس.", None),  # a year is no toll
+    ("وقال مسؤول عسكري إن خمسة جنود قتلوا، وفقد 15 آخرون عندما هاجم مسلحون نقطة التفتيش.", 5),  # the missing
+    ("أعلنت الشرطة مقتل 8 أشخاص من بينهم خمسة أطفال في هجوم على منزل.", 8),  # a part of the count
+    ("أسفر الهجوم عن مقتل عشرة أشخاص وأربعين جريحا في المدينة.", 10),  # the wounded apart
+])
+def test_tolls_count_only_the_dead(lexicon, text, killed):
+    s = sentence(text)
+    hits = LexiconTriggers(lexicon).find(s)
+    assert hits, "no trigger"
+    assert LexiconTolls(lexicon).count(s, Clause(hits[0], 0, len(s.keys))).killed == killed
+
+
+def test_tolls_of_two_incidents_in_one_sentence_take_the_one_nearest_the_trigger(lexicon):
+    s = sentence("وقتل 22 شخصا في هجوم باردو، فيما أسفر هجوم سوسة عن مقتل 38 سائحا.")
+    hits = LexiconTriggers(lexicon).find(s)
+    toll = LexiconTolls(lexicon).count(s, Clause(hits[0], 0, len(s.keys)))
+    assert toll.killed in (22, 38) and toll.killed != 60
+
+
+def test_a_clause_about_an_earlier_year_is_a_recap_not_an_event(cleaner):
+    coder = EventCoder()
+    text = "1943 - الحرب العالمية الثانية: قوات الحلفاء تشن سلسلة غارات جوية على هامبورغ: ثلاثون ألف قتيل."
+    doc, _ = cleaner.clean(Article("d", text, "d.txt", published="2015-07-24"))
+    rows = sentence(text, ("هامبورغ", {"type": "LOC", "name": "هامبورغ", "id": "de:hamburg", "name_en": "Hamburg",
+                                       "lat": 53.55, "lon": 9.99, "country": "DE", "geo_precision": 1,
+                                       "place_kind": "city"})).mentions
+    assert coder.code(doc, rows) == []

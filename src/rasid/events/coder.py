@@ -61,6 +61,9 @@ HEADLINE_MIN_LINES = 3  # with more kept lines than this, the body reports what 
 # steps of the next events issue replace it)
 CONFIDENCE_BASE, CONFIDENCE_ACTOR1, CONFIDENCE_PLACE, CONFIDENCE_ACTOR2, CONFIDENCE_STRONG = 0.4, 0.15, 0.15, 0.1, 0.1
 STRONG_RANK = 7
+# an event the text dates more than this many days before its article is a recap of older fighting
+# (background in ACLED's terms: the coders' manual makes it non-core), not the article's news
+RECAP_DAYS = 30
 CIVILIANS_TYPE = "civilians"  # the actor dictionary's type for ACLED's Civilians  # a trigger of this rank or more names its event unambiguously
 
 
@@ -204,6 +207,9 @@ class EventCoder:
         if place_mention is not None and place_mention.get("span"):
             evidence["location"] = Evidence.of(doc.doc_id, doc.text, *place_mention["span"], "location", "places")
         event_date, precision, date_mention = self.dates.date(doc, s, clause)
+        if date_mention is not None and _days_before(event_date, doc.publication_date) > RECAP_DAYS \
+                or _earlier_year(s, lo, hi, doc.publication_date):
+            return None
         if date_mention is not None:
             evidence["date"] = s.mention_evidence(date_mention, "date", "dates")
         toll = self.tolls.count(s, clause)
@@ -252,6 +258,25 @@ class EventCoder:
                          "surface": s.words(i, i + n), "side": found.side}
                 return actor, s.evidence(i, i + n, "actor2", "civilians")
         return None
+
+
+def _days_before(event_date: str | None, published: str | None) -> int:
+    """How many days `event_date` lies before the publication date (0 when either is unknown)."""
+    from datetime import date
+
+    try:
+        return (date.fromisoformat(published[:10]) - date.fromisoformat(event_date[:10])).days
+    except (TypeError, ValueError):
+        return 0
+
+
+def _earlier_year(s: Sentence, lo: int, hi: int, published: str | None) -> bool:
+    """Whether the clause names a year before the article's ("احتجاجات عام 2011", "1943 - غارات على هامبورغ")."""
+    if not published:
+        return False
+    year = int(published[:4])
+    return any(t.kind == "num" and len(t.text) == 4 and t.text.isdigit() and 1800 <= int(t.text) < year
+               for t in s.tokens[lo:hi])
 
 
 def _last_root(key: str) -> str:

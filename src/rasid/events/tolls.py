@@ -19,6 +19,8 @@ from rasid.text.tokens import strip_proclitics
 __all__ = ["LexiconTolls", "Toll"]
 
 MAX_TOLL = 100_000  # a larger number is a count of something else (money, a population)
+YEARS = range(1800, 2101)  # a four-digit number in this range is a year, never a toll ("احتجاجات عام 2011")
+NOT_DEAD_REACH = 2  # tokens on either side of a number searched for words of the missing, captured, deployed
 KILLED_REACH = 12  # tokens after a killing word whose numbers and names are its dead
 
 
@@ -47,6 +49,11 @@ class LexiconTolls:
     def __init__(self, lexicon: Lexicon, actors=None):
         self.lexicon = lexicon
 
+    def _year(self, s: Sentence, i: int, j: int, value: int) -> bool:
+        """A year ("2014", "عام 2011"), not a count of people."""
+        digits = j - i == 1 and s.tokens[i].kind == "num" and len(s.tokens[i].text.strip()) == 4
+        return (digits and value in YEARS) or (i > 0 and has(self.lexicon.year_words, s.keys, i - 1) > 0)
+
     def count(self, s: Sentence, clause: Clause) -> Toll:
         lex = self.lexicon
         lo, hi = clause.lo, clause.hi
@@ -58,6 +65,7 @@ class LexiconTolls:
         killed_at: list[tuple[int, int]] = []
         wounded_at: list[tuple[int, int]] = []
         starts = [i for i in range(lo, hi) if has(lex.killed, s.keys, i)]
+        dead: dict[int, list[tuple[int, int, int]]] = {}  # killing word -> the figures it counts
         numbers = []
         i = lo
         while i < hi:
@@ -74,14 +82,29 @@ class LexiconTolls:
         for i, j, value in numbers:
             if any(has(lex.units, s.keys, k) for k in range(j, min(j + 2, hi))):
                 continue
+            if self._year(s, i, j, value) or any(has(lex.not_dead, s.keys, k) for k in range(
+                    max(lo, i - NOT_DEAD_REACH), min(j + NOT_DEAD_REACH, hi)) if not i <= k < j):
+                continue
+            if any(has(lex.subset, s.keys, k) for k in range(max(lo, i - 2), i)):
+                continue  # "مقتل 8 أشخاص من بينهم خمسة أطفال": a part of a count already made
             if any(has(lex.wounded, s.keys, k) for k in range(max(lo, i - 2), min(j + 2, hi))) and \
                     not any(has(lex.killed, s.keys, k) for k in range(j, min(j + 2, hi))):
                 wounded = (wounded or 0) + value
                 wounded_at.append((i, j))
-            elif any(st < i and i - st <= KILLED_REACH for st in starts) or \
-                    any(has(lex.killed, s.keys, k) for k in range(j, min(j + 3, hi))):
-                killed = (killed or 0) + value
-                killed_at.append((i, j))
+                continue
+            after = next((k for k in range(j, min(j + 3, hi)) if has(lex.killed, s.keys, k)), None)
+            before = next((st for st in reversed(starts) if st < i and i - st <= KILLED_REACH), None)
+            anchor = after if after is not None else before
+            if anchor is not None:
+                dead.setdefault(anchor, []).append((i, j, value))
+        if len(dead) > 1:
+            # two killing words with their own figures ("22 قتيلا في باردو ... مقتل 38 في سوسة") report two
+            # incidents: the event's toll is the one told nearest its trigger
+            nearest = min(dead, key=lambda k: abs(k - clause.hit.start))
+            dead = {nearest: dead[nearest]}
+        for group in dead.values():
+            killed = sum(v for _, _, v in group)
+            killed_at = [(i, j) for i, j, _ in group]
         if starts:
             st = starts[0]
             a_off = s.tokens[st].end
