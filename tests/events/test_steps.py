@@ -204,3 +204,9 @@ def test_a_clause_about_an_earlier_year_is_a_recap_not_an_event(cleaner):
                                        "lat": 53.55, "lon": 9.99, "country": "DE", "geo_precision": 1,
                                        "place_kind": "city"})).mentions
     assert coder.code(doc, rows) == []
+
+
+def test_clauses_a_sentence_about_sport_reports_no_event(lexicon):
+    s = sentence("خسر الفريق الأول لكرة القدم مباراته الودية بعد أن دخل مرماه هدف في الدقيقة الأخيرة.")
+    assert LexiconTriggers(lexicon).find(s)
+    assert LexiconClauses(lexicon).select(s, LexiconTriggers(lexicon).find(s)) == []

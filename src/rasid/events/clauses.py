@@ -5,7 +5,8 @@ A trigger is dropped when it is an attempt, an intention, a threat, a negation o
 انسحبت"), names a campaign ("عملية استعادة سرت"), is a general word for the war that no verb says
 broke out, or describes a war going on "since" a date. Of the rest, the first strong trigger of
 the main clause is the event; a second one opens another event when it starts a new clause with
-another event type, or adds a second means of attack ("إضافة إلى ضربات جوية").
+another event type, or adds a second means of attack ("إضافة إلى ضربات جوية"). A sentence about
+sport or markets ("خسر الفريق مباراته"، "معركة الأسهم") reports no event at all.
 
 Kept triggers carry a modality: ``asserted``, ``uncertain`` ("أنباء عن"، "يعتقد"، "غير مؤكدة") or
 ``denied`` ("نفت قوات الوفاق قصف ..."). The coder turns ``asserted`` into ``attributed`` when a
@@ -72,6 +73,8 @@ class LexiconClauses:
     def select(self, s: Sentence, hits: list[TriggerHit]) -> list[Clause]:
         """The events the sentence reports: a chosen trigger with the clause it governs and its voice."""
         lex = self.lexicon
+        if hits and has_any(lex.modality.get("other_domain", frozenset()), s.keys):
+            return []  # sport or markets: "خسر الفريق مباراته"، "معركة الأسهم"
         voiced = [(h, self.modality(s, h.start, h.trigger.role)) for h in hits]
         kept = [(h, m) for h, m in voiced if m in KEPT_MODALITIES]
         if not kept:
