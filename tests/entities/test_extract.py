@@ -150,8 +150,8 @@ def test_a_month_inside_a_date_is_no_name_but_a_name_sharing_a_word_with_a_date_
 
 
 @pytest.mark.parametrize("text, expected", [
-    # Yemen's papers call Hadi's government "the legitimate government" too: no Libyan actor there
-    ("وأكد وزير حقوق الإنسان في الحكومة الشرعية عز الدين الأصبحي أن الحوثيين يحاصرون مدينة عدن.", None),
+    # Yemen's papers call Hadi's government "the legitimate government" too: Yemen's, not a Libyan actor there
+    ("وأكد وزير حقوق الإنسان في الحكومة الشرعية عز الدين الأصبحي أن الحوثيين يحاصرون مدينة عدن.", "Yemen-Government"),
     ("وقال المتحدث باسم الحكومة الشرعية في طرابلس إن الوضع في المدينة هادئ.", "GNA-Government"),
 ])
 def test_the_legitimate_government_is_libyan_only_in_libya(extractor, cleaner, text, expected):
