@@ -210,3 +210,19 @@ def test_clauses_a_sentence_about_sport_reports_no_event(lexicon):
     s = sentence("خسر الفريق الأول لكرة القدم مباراته الودية بعد أن دخل مرماه هدف في الدقيقة الأخيرة.")
     assert LexiconTriggers(lexicon).find(s)
     assert LexiconClauses(lexicon).select(s, LexiconTriggers(lexicon).find(s)) == []
+
+
+def test_roles_the_coalition_strikes_the_houthis_and_a_leader_stands_for_his_force(lexicon, actors):
+    coalition = {"type": "ORG", "id": "Saudi-Coalition"}
+    houthi = {"type": "ORG", "id": "Houthi"}
+    s = sentence("قصف طيران التحالف العربي مواقع للحوثيين في صنعاء.", ("طيران التحالف العربي", coalition),
+                 ("للحوثيين", houthi))
+    actor1, actor2 = LexiconRoles(lexicon, actors).assign(s, first_clause(s, lexicon), None)
+    assert (actor1.id, actor2.id) == ("Saudi-Coalition", "Houthi")
+    assert actor1.actor["label_en"].startswith("Operation Decisive Storm")
+    # Hadi's government and Bashar al-Assad stand for their armies (side_forces)
+    from rasid.events.roles import actor_of
+
+    gov = actor_of(actors, lexicon, {"type": "ORG", "id": "Yemen-Government", "text": "الحكومة اليمنية"})
+    assert gov["id"] == "Yemen-Army" and gov["label_en"] == "Military Forces of Yemen (2012-)"
+    assert actor_of(actors, lexicon, {"type": "PERS", "id": "Bashar al-Assad", "text": "بشار الأسد"})["id"] == "Syria-Army"
