@@ -1,4 +1,5 @@
-"""The place gazetteer: shipped GeoNames/OpenStreetMap table plus the curated alias file."""
+"""The place gazetteer: shipped GeoNames/OpenStreetMap table, first-level administrative areas
+(``admin1.tsv``: governorates, provinces, states) and the curated alias file."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ __all__ = ["Place", "PlaceGazetteer"]
 
 # ACLED geo_precision of a place named alone, by kind.
 KIND_PRECISION = {"town": 1, "city": 1, "village": 1, "hamlet": 1, "base": 1, "area": 1, "wadi": 2,
-                  "axis": 2, "district": 2, "region": 3, "country": 3}
+                  "axis": 2, "district": 2, "governorate": 3, "region": 3, "country": 3}
 # Which of several same-named places wins: curated entries, then towns over hamlets, then size.
+# A governorate named like its capital is the town ("تعز"): only its headed name ("محافظة تعز") is its own.
 KIND_RANK = {"country": 0, "base": 1, "city": 1, "town": 2, "district": 2, "area": 3, "wadi": 3, "axis": 3,
-             "region": 3, "village": 4, "hamlet": 5}
+             "governorate": 3, "region": 3, "village": 4, "hamlet": 5}
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,11 @@ class PlaceGazetteer:
         self.first_words = frozenset(k[0] for k in names if k)  # a scan passes over any other word at once
 
     @classmethod
-    def from_data(cls, table: str | Path | None = None, aliases: str | Path | None = None) -> PlaceGazetteer:
-        """Load ``geo/data/places.tsv`` and ``geo/data/aliases.yaml`` (or users' copies)."""
-        return _load(str(table or data_path("geo/data/places.tsv")), str(aliases or "geo/data/aliases.yaml"))
+    def from_data(cls, table: str | Path | None = None, aliases: str | Path | None = None,
+                  admin: str | Path | None = None) -> PlaceGazetteer:
+        """Load ``geo/data/places.tsv``, ``geo/data/admin1.tsv`` and ``geo/data/aliases.yaml`` (or users' copies)."""
+        return _load(str(table or data_path("geo/data/places.tsv")), str(aliases or "geo/data/aliases.yaml"),
+                     str(admin or data_path("geo/data/admin1.tsv")))
 
     def __len__(self) -> int:
         return len(self.places)
@@ -65,7 +69,7 @@ class PlaceGazetteer:
 
 
 @cache
-def _load(table: str, aliases: str) -> PlaceGazetteer:
+def _load(table: str, aliases: str, admin: str) -> PlaceGazetteer:
     places: list[Place] = []
     names: dict[tuple[str, ...], list[Place]] = {}
 
@@ -78,24 +82,28 @@ def _load(table: str, aliases: str) -> PlaceGazetteer:
                 if place not in bucket:
                     bucket.append(place)
 
-    try:
-        lines = Path(table).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise LexiconError(table, None, f"cannot read the place table: {exc}") from exc
-    for n, line in enumerate(lines, 1):
-        if not line or line.startswith("#"):
-            continue
-        f = line.split("\t")
-        if len(f) != 8:
-            raise LexiconError(table, n, "expected 8 tab-separated fields")
-        arabic = f[7].split("|")
-        kind = f[5]
-        add(Place(f[0], f[1], arabic[0], float(f[2]), float(f[3]), f[4], kind, int(f[6]),
-                  KIND_PRECISION.get(kind, 1)), arabic)
+    for path in (table, admin):
+        try:
+            lines = Path(path).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise LexiconError(path, None, f"cannot read the place table: {exc}") from exc
+        for n, line in enumerate(lines, 1):
+            if not line or line.startswith("#"):
+                continue
+            f = line.split("\t")
+            if len(f) != 8:
+                raise LexiconError(path, n, "expected 8 tab-separated fields")
+            arabic = f[7].split("|")
+            kind = f[5]
+            try:
+                add(Place(f[0], f[1], arabic[0], float(f[2]), float(f[3]), f[4], kind, int(f[6]),
+                          KIND_PRECISION.get(kind, 1)), arabic)
+            except ValueError as exc:
+                raise LexiconError(path, n, f"bad number: {exc}") from exc
     data = load_places(aliases)  # checked against the schema, with file and line on error
     if not isinstance(data, dict) or not isinstance(data.get("places"), list):
         raise LexiconError(aliases, None, "expected a mapping with a 'places' list")
-    curated_keys = set()
+    curated_keys: dict[tuple[str, ...], set[str]] = {}  # name -> countries of its curated places
     for i, e in enumerate(data["places"], 1):
         try:
             arabic = list(e["ar"])
@@ -104,10 +112,11 @@ def _load(table: str, aliases: str) -> PlaceGazetteer:
                           curated=True, part_of=e.get("part_of"))
         except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise LexiconError(aliases, None, f"place #{i} needs id, name_en, lat, lon, country and ar ({exc})") from exc
-        curated_keys.update(match_words(a) for a in arabic)
+        for a in arabic:
+            curated_keys.setdefault(match_words(a), set()).add(place.country)
         add(place, arabic)
     for key, bucket in names.items():
-        if key in curated_keys:  # a curated entry replaces the built table's places of that name
-            bucket[:] = [p for p in bucket if p.curated]
+        if key in curated_keys:  # a curated entry replaces the tables' places of that name in its country
+            bucket[:] = [p for p in bucket if p.curated or p.country not in curated_keys[key]]
         bucket.sort(key=lambda p: (not p.curated, p.country != "LY", KIND_RANK.get(p.kind, 5), -p.population))
     return PlaceGazetteer(places, names)

@@ -1,9 +1,10 @@
 """Place mentions to coordinates, with ACLED geo_precision and disambiguation by the document.
 
 A name is looked up with proclitics (و ب ل ف ك + ال) stripped from its first word. Among places of
-one name, the document decides: a place in a country the document is about wins, then the one
-nearest the document's other places, then the gazetteer's order (curated, Libyan, town over
-hamlet, larger). "غرب سرت", "قرب سرت", "على بعد 95 كلم عن مدينة سرت" locate an event *near*
+one name, the document decides: a place in the country the document names most (by its country
+names and its unambiguous places) wins, then the one nearest the document's other places, then the
+gazetteer's order (curated, Libyan, town over hamlet, larger). A name after a head word that says
+it is a place ("محافظة أبين", "مدينة زنجبار") is taken even if the tagger missed it. "غرب سرت", "قرب سرت", "على بعد 95 كلم عن مدينة سرت" locate an event *near*
 the town: same coordinates, precision 2.
 """
 
@@ -32,7 +33,16 @@ NEAR_WORDS = frozenset({
 MIN_UNTAGGED_POPULATION = 50_000
 # Words that introduce a place without changing it ("مدينة سرت", "منطقة الوشكة").
 PLACE_HEADS = frozenset({"مدينه", "بلده", "قريه", "منطقه", "مناطق", "مدن", "بلدات", "مدينتي", "ولايه",
-                         "محافظه", "اقليم", "عاصمه", "ضاحيه", "حي", "مطار", "ميناء"})
+                         "محافظه", "اقليم", "عاصمه", "ضاحيه", "حي", "مطار", "ميناء", "مديريه", "قضاء", "ناحيه"})
+# Head words after which a gazetteer name is a place even untagged ("محافظة الشرقية", "مديرية لودر").
+STRONG_HEADS = frozenset({"مدينه", "بلده", "قريه", "ولايه", "محافظه", "مديريه", "قضاء", "ناحيه", "مدينتي"})
+# A town's head word: "مدينة زنجبار" is looked up as "زنجبار" when that is a name (the town of the
+# document's country, not the one the tables list with its head word).
+TOWN_HEADS = frozenset({"مدينه", "بلده", "قريه", "مدينتي"})
+# A tagged place name that is also a frequent word (عدن, صنعاء: "common" by frequency) is kept outside the
+# document's countries when the tagger marked it this often in the document and the place is this big.
+WEAK_REPEATED = 2
+WEAK_MIN_POPULATION = 100_000
 
 
 def km(a: Place | tuple[float, float], b: Place | tuple[float, float]) -> float:
@@ -57,6 +67,7 @@ class PlaceMatch:
     place: Place | None = None
     polity: bool = False  # named as a ruler's domain ("ولي عهد أبو ظبي"): the region, not the town
     proclitic: str = ""  # letters set aside on the first word to find the name ("وبطرابلس": "وب")
+    article: bool = False  # the name begins with the article (المفرق, الحي; not عدن)
 
     @property
     def precision(self) -> int:
@@ -121,12 +132,16 @@ class Geocoder:
                     break
                 if not cands:
                     continue
+                if j - i > 1 and _is_head(keys[i], TOWN_HEADS) and self._lookup(keys[i + 1:j])[1]:
+                    break
                 tagged = any(t.endswith("LOC") for t in tags[i:j])
-                weak = tagged and not cands[0].curated and self._is_common(keys[i:j])
-                if not (cands[0].curated or tagged or self._safe_untagged(keys[i:j], cands)):
+                headed = (i > 0 and _is_head(keys[i - 1])) or (j - i > 1 and _is_head(keys[i]))
+                weak = tagged and not headed and not cands[0].curated and self._is_common(keys[i:j])
+                if not (cands[0].curated or tagged or headed or self._safe_untagged(keys[i:j], cands)):
                     continue
                 found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged, weak=weak,
-                                   polity=_after_polity_title(keys, i), proclitic=proclitic)
+                                   polity=_after_polity_title(keys, i), proclitic=proclitic,
+                                   article=keys[i][len(proclitic):].startswith("ال"))
                 break
             if found and self._acting(keys, found):
                 i = found.end  # "أنقرة ستجري محادثات": the government, not a location
@@ -179,31 +194,52 @@ class Geocoder:
     def resolve(self, matches: Sequence[PlaceMatch]) -> None:
         """Choose one place per match, using the other matches of the same document as context.
 
-        A weak match (an ordinary word the tagger marked) stays unresolved (``place`` None) unless a
-        place of that name lies in a country the document's other places are in, or it names a
-        country; either way it lends no focus to others.
+        The document's focus is the countries it names: its country names and its places of one name
+        in one country. A weak match (a frequent word the tagger marked: عدن, صنعاء, المدينة) lends
+        no focus, and stays unresolved (``place`` None) unless it names a country, or a place of
+        that name lies in a main focus country (named at least a third as often as the most named;
+        for a word with the article, ordinary nouns mostly: الحي, المفرق, any country the document's
+        other places or its country names that are not frequent words set), or
+        the tagger marked it `WEAK_REPEATED` times in the document and it names a big place. A
+        curated place wins over same-named ones unless they lie in a country the document names more.
         """
-        focus: Counter = Counter()
+        focus: Counter = Counter()  # every country name counts
+        strong: Counter = Counter()  # not the weak ones ("الحي": the document must name Iraq otherwise)
         anchors: list[Place] = []
         for m in matches:
-            if m.weak:
-                continue
-            if len({(p.country, p.id) for p in m.candidates}) == 1 or m.candidates[0].curated:
+            country = next((p for p in m.candidates if p.kind == "country"), None)
+            if country is not None and (m.weak or not m.candidates[0].curated):
+                focus[country.country] += 1
+                strong[country.country] += not m.weak
+            elif not m.weak and len({p.country for p in m.candidates}) == 1:
                 focus[m.candidates[0].country] += 1
+                strong[m.candidates[0].country] += 1
+            if not m.weak and (len({(p.country, p.id) for p in m.candidates}) == 1 or m.candidates[0].curated):
                 anchors.append(m.candidates[0])
+        repeated = Counter(m.candidates[0].id for m in matches if m.weak and m.tagged)
+        top = max(focus.values(), default=0)
+        main = Counter({c: n for c, n in focus.items() if 3 * n >= top})
         for m in matches:
-            if m.weak:  # a country the word lists also hold (روسيا) is the country, but no focus
-                pool = [p for p in m.candidates if focus[p.country] or p.kind == "country"]
+            if m.weak:  # a country the word lists also hold (روسيا) is the country
+                known = strong if m.article else main
+                pool = [p for p in m.candidates if known[p.country] or p.kind == "country"]
+                first = m.candidates[0]
+                if not pool and repeated[first.id] >= WEAK_REPEATED and first.population >= WEAK_MIN_POPULATION:
+                    pool = [first]
                 m.place = pool[0] if pool else None
                 continue
-            if len(m.candidates) == 1 or m.candidates[0].curated:
+            if len(m.candidates) == 1:
                 m.place = m.candidates[0]
+                continue
+            best_country = max((focus[p.country] for p in m.candidates), default=0)
+            first = m.candidates[0]
+            if first.curated and focus[first.country] == best_country:
+                m.place = first
                 continue
             country = next((p for p in m.candidates if p.kind == "country"), None)
             if country:  # الجزائر, تونس, الكويت: the country unless a curated entry says otherwise
                 m.place = country
                 continue
-            best_country = max((focus[p.country] for p in m.candidates), default=0)
             pool = [p for p in m.candidates if focus[p.country] == best_country] if best_country else m.candidates
             if anchors and len(pool) > 1:
                 pool.sort(key=lambda p: min(km(p, a) for a in anchors))
@@ -232,6 +268,12 @@ def agency_verbs() -> frozenset[str]:
 def prepositions() -> frozenset[str]:
     """Words after which a town is a location, whatever verb follows ("وفي طرابلس أكدت")."""
     return _agency_words()["prepositions"]
+
+
+def _is_head(key: str, heads: frozenset[str] = STRONG_HEADS) -> bool:
+    """Whether a word is a head word that makes the next name a place ("محافظة", "وبمدينة"; not
+    "المدينة": with the article it names a town already named)."""
+    return any(key[k:] in heads for k in range(3) if all(c in "وفبل" for c in key[:k]))
 
 
 def _after_polity_title(keys: Sequence[str], i: int) -> bool:
