@@ -104,8 +104,7 @@ def summary_en(clusters: Sequence[Sequence[dict]], docs: Mapping[str, Document],
     when = _span_of_dates(dates)
     text += f", {when}." if when else "."
     ranked = sorted(clusters, key=lambda c: (-len({e["doc_id"] for e in c}),
-                                             -(max((e.get("fatalities") or 0) for e in c if counted(e)) if any(
-                                                 counted(e) for e in c) else 0),
+                                             -max(((e.get("fatalities") or 0) for e in c if counted(e)), default=0),
                                              representative(c).get("event_date") or "", representative(c)["event_id"]))
     notes = [representative(c).get("notes_en") for c in ranked[:MAX_EN_EVENTS]]
     notes = [n for n in notes if n]

@@ -36,12 +36,12 @@ from rasid.events.attribution import known_side
 from rasid.events.kinds import Kinds
 from rasid.events.lexicon import Lexicon
 from rasid.events.linking import merge_reports
-from rasid.events.model import Clause, Event, Evidence, Sentence, Speaker, has_any
+from rasid.events.model import Clause, Event, Evidence, Sentence, Speaker, has, has_any
 from rasid.events.notes import describe
-from rasid.events.roles import clean_actor
+from rasid.events.roles import as_actor, clean_actor
 from rasid.events.taxonomy import Taxonomy
 from rasid.text.normalize import match_key
-from rasid.text.tokens import tokenize
+from rasid.text.tokens import strip_proclitics, tokenize
 
 __all__ = ["Event", "EventCoder", "Lexicon", "describe", "DEFAULT_STEPS"]
 
@@ -116,6 +116,8 @@ class EventCoder:
         for name, step in self.steps.items():
             setattr(self, name, step)
         self.kinds = Kinds.load()
+        # ACLED's Civilians, the target an attack on "المدنيين" or "منازل" gets when no one else is named
+        self.civilians = next((a for a in self.actors.actors.values() if a.type == CIVILIANS_TYPE), None)
 
     # -- public ---------------------------------------------------------------------------------
     def code(self, doc: Document, mentions: Sequence[dict]) -> list[Event]:
@@ -246,17 +248,12 @@ class EventCoder:
 
     def _civilians(self, s: Sentence, b: int, hi: int) -> tuple[dict, Evidence] | None:
         """Civilians named as the target after an attack's trigger ("استهدف منازل المدنيين")."""
-        from rasid.events.model import has
-
+        if self.civilians is None:
+            return None
         for i in range(b, min(hi, len(s.keys))):
             n = has(self.lexicon.civilian, s.keys, i)
             if n:
-                found = next((x for x in self.actors.actors.values() if x.type == CIVILIANS_TYPE), None)
-                if found is None:
-                    return None
-                actor = {"id": found.id, "label_en": found.name_en, "label_ar": found.name_ar,
-                         "surface": s.words(i, i + n), "side": found.side}
-                return actor, s.evidence(i, i + n, "actor2", "civilians")
+                return as_actor(self.civilians, s.words(i, i + n)), s.evidence(i, i + n, "actor2", "civilians")
         return None
 
 
@@ -280,6 +277,4 @@ def _earlier_year(s: Sentence, lo: int, hi: int, published: str | None) -> bool:
 
 
 def _last_root(key: str) -> str:
-    from rasid.text.tokens import strip_proclitics
-
     return strip_proclitics(key)[-1]

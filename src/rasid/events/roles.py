@@ -18,7 +18,7 @@ from rasid.events.lexicon import Lexicon
 from rasid.events.model import Candidate, Clause, Sentence, Speaker, has
 from rasid.text.tokens import strip_proclitics
 
-__all__ = ["LexiconRoles", "actor_of", "clean_actor", "MAX_ACTOR_GAP"]
+__all__ = ["LexiconRoles", "actor_of", "as_actor", "clean_actor", "MAX_ACTOR_GAP"]
 
 MAX_ACTOR_GAP = 12  # tokens between a trigger and an actor that can still be its argument
 NON_COMBATANT_TYPES = ("organisation", "company", "civilians")  # they report or suffer violence; they do not fight
@@ -31,7 +31,8 @@ def clean_actor(actor: dict | None) -> dict | None:
     return {k: actor.get(k) for k in ("id", "label_en", "label_ar", "surface", "side")}
 
 
-def _as_actor(target, surface: str | None) -> dict:
+def as_actor(target, surface: str | None) -> dict:
+    """The event actor of a dictionary entry, as named by `surface`."""
     return {"id": target.id, "label_en": target.name_en, "label_ar": target.name_ar, "surface": surface,
             "side": target.side}
 
@@ -50,7 +51,7 @@ def actor_of(actors, lexicon: Lexicon, m: dict) -> dict | None:
         target = actors.get(lexicon.side_forces[actor.side]) or actor
     elif actor.type == "person" and actor.side and getattr(actors.get(actor.side), "type", None) == "state":
         target = actors.get(actor.side)
-    return _as_actor(target, m["text"])
+    return as_actor(target, m["text"])
 
 
 class LexiconRoles:
@@ -89,7 +90,7 @@ class LexiconRoles:
             if actor is None and m.get("type") == "LOC" and m.get("place_kind") == "country":
                 state = self.actors.get(m.get("name_en", ""))
                 if state is not None:
-                    actor = _as_actor(state, m["text"])
+                    actor = as_actor(state, m["text"])
             if actor:
                 out.append(Candidate(s.tok_index(m["span"][0]), s.tok_index(m["span"][1] - 1) + 1, actor, m,
                                      s.mention_evidence(m, "actor", "mention")))
@@ -120,7 +121,7 @@ class LexiconRoles:
         for i in range(len(s.keys)):
             n = has(words, s.keys, i)
             if n:
-                out.append(Candidate(i, i + n, _as_actor(other, s.words(i, i + n)), {},
+                out.append(Candidate(i, i + n, as_actor(other, s.words(i, i + n)), {},
                                      s.evidence(i, i + n, "actor", "perspective")))
         return out
 
