@@ -87,7 +87,7 @@ def main() -> int:
     right, detected = actor1_right(args.out, subset(gold, outside))
     print(f"test, outside Libya ({len(outside)} articles): actor1 right in {right} of {detected} detected gold events"
           f" ({right / detected if detected else 0:.0%})")
-    distractors = {d for d, k in kinds.items() if k == "distractor"}
+    distractors = {d for d, k in kinds.items() if k == "distractor" and d in gold["documents"]}
     coded = [json.loads(x) for x in (args.out / "events.jsonl").read_text(encoding="utf-8").splitlines()]
     on_distractors = [e for e in coded if e["doc_id"] in distractors]
     gold_on_distractors = [e for e in gold["events"] if e["doc"] in distractors and e.get("core", True)]

@@ -31,6 +31,8 @@ def km(a: dict, b: dict) -> float:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--corpus", type=Path, default=ROOT / "bench" / "data" / "events_corpus")
+    ap.add_argument("--check", type=Path, metavar="BATCH.json",
+                    help="check one batch file against the corpus and print its problems; write nothing")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "src"))
     from rasid.events.taxonomy import Taxonomy
@@ -41,7 +43,7 @@ def main() -> int:
                     "documents": {}, "actors": {}, "places": {}, "events": [], "people": {}, "place_mentions": {}}
     problems: list[str] = []
     notes: list[str] = []
-    parts = sorted((args.corpus / "parts").glob("batch*.json"))
+    parts = [args.check] if args.check else sorted((args.corpus / "parts").glob("batch*.json"))
     for path in [*EARLIER, *parts]:
         data = json.loads(path.read_text(encoding="utf-8"))
         for doc, d in data.get("documents", {}).items():
@@ -86,6 +88,9 @@ def main() -> int:
         print("note:", n)
     for p in problems:
         print("problem:", p)
+    if args.check:
+        print(f"{args.check}: {len(problems)} problems", file=sys.stderr)
+        return 1 if problems else 0
     if problems:
         return 1
     (args.corpus / "gold.json").write_text(json.dumps(merged, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -55,7 +55,7 @@ MAX_CLOSURE_STEPS = 8  # leader_of -> side -> side force chains are two or three
 
 _SHIPPED = {"actors": "entities/data/actors.yaml", "places": "geo/data/aliases.yaml",
             "triggers": "events/data/triggers.yaml", "rules": "clean/data/boilerplate.yaml",
-            "outlets": "clean/data/outlets.yaml"}
+            "outlets": "clean/data/outlets.yaml", "event_model": "events/data/learned.json"}
 _CLEAN_DIRS = ("clean/data", "text/data")
 _ENTITY_DIRS = ("entities/data", "geo/data", "dates/data", "text/data", "stories/data")
 _EVENT_DIRS = ("events/data", "dates/data", "text/data")
@@ -76,10 +76,12 @@ class DataFiles:
     triggers: str | Path | None = None
     rules: str | Path | None = None
     outlets: str | Path | None = None
+    event_model: str | Path | None = None  # the learned event steps' weights (``rasid train-events``)
+    min_confidence: float | None = None  # coded events less sure than this are not stored
     event_steps: tuple[tuple[str, str], ...] = ()  # (step, "module:Class") replacing the coder's defaults
 
     def path(self, role: str) -> Path:
-        """The file read for `role` (``actors``, ``places``, ``triggers``, ``rules``, ``outlets``)."""
+        """The file read for `role` (``actors``, ``places``, ``triggers``, ``rules``, ``outlets``, ``event_model``)."""
         user = getattr(self, role)
         return Path(user) if user else data_path(_SHIPPED[role])
 
@@ -148,6 +150,8 @@ class LayerFingerprints:
     def event_global(self) -> str:
         """The part of every event fingerprint that does not depend on the document."""
         steps = [f"step:{name}={spec}" for name, spec in sorted(self.files.event_steps)]
+        if self.files.min_confidence is not None:
+            steps.append(f"min_confidence={self.files.min_confidence:g}")
         return _digest("event", *self._head, *_hash_dirs(_EVENT_DIRS, self._overrides, {}), *steps)
 
     @cached_property

@@ -15,6 +15,7 @@ from rasid.clean import Cleaner
 from rasid.dedup import DedupIndex, Fingerprint
 from rasid.dedup.passes import mark_duplicates
 from rasid.document import Article, Document, LineStatus, Skipped
+from rasid.errors import RasidError
 from rasid.fingerprints import DataFiles, LayerFingerprints, layer_status
 from rasid.ingest import ReadOptions
 from rasid.store import Store
@@ -238,7 +239,8 @@ def build_coder(data_files: DataFiles):
     from rasid.events import EventCoder, Lexicon
 
     return EventCoder(lexicon=Lexicon.from_data(str(data_files.triggers) if data_files.triggers else None),
-                      actors=ActorDictionary.from_data(data_files.actors), steps=dict(data_files.event_steps))
+                      actors=ActorDictionary.from_data(data_files.actors), steps=dict(data_files.event_steps),
+                      model=data_files.event_model, min_confidence=data_files.min_confidence)
 
 
 def validate_data_files(data_files: DataFiles) -> None:
@@ -259,6 +261,13 @@ def validate_data_files(data_files: DataFiles) -> None:
         from rasid.events.coder import check_steps
 
         check_steps(dict(data_files.event_steps))
+    if data_files.event_model:
+        from rasid.events.judge import load_model
+
+        load_model(data_files.event_model, "judge")
+        load_model(data_files.event_model, "places")
+    if data_files.min_confidence is not None and not 0 <= data_files.min_confidence <= 1:
+        raise RasidError(f"--min-confidence is a number from 0 to 1, got {data_files.min_confidence:g}")
     LayerFingerprints(data_files).validate()
 
 

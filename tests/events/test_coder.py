@@ -4,6 +4,7 @@ import pytest
 
 from rasid.document import Article
 from rasid.events import EventCoder, link_events
+from rasid.events.judge import RuleJudge
 
 pytestmark = pytest.mark.slow  # the tagger runs on every sentence; tests/events/test_steps.py tests the steps alone
 
@@ -313,12 +314,24 @@ def test_the_doer_of_an_attack_named_a_word_after_its_verb_is_the_agent(code):
     assert (e.actor1["id"], e.actor2["id"]) == ("ISIS", "Derna-Mujahideen-Shura-Council")
 
 
-def test_a_trigger_word_with_no_place_no_one_and_no_toll_of_its_own_is_no_event(code):
+def test_the_rule_judge_drops_a_trigger_word_with_no_place_no_one_and_no_toll_of_its_own(code, coder):
     # SaudiNewsNet: "الدخول في تفاصيل التنفيذ" is comment; the town comes from the sentence before
-    events = code("دخلت قوات الوفاق مدينة سرت بعد معارك مع قوات حفتر. بيد أن هناك من يخشى من تعقيدات الواقع "
-                  "عند الدخول في تفاصيل التنفيذ مستقبلا.")
-    e = one(events)
+    text = ("دخلت قوات الوفاق مدينة سرت بعد معارك مع قوات حفتر. بيد أن هناك من يخشى من تعقيدات الواقع "
+            "عند الدخول في تفاصيل التنفيذ مستقبلا.")
+    judge = coder.judge
+    coder.judge = RuleJudge()
+    try:
+        e = one(code(text))
+    finally:
+        coder.judge = judge
     assert e.actor1["id"] == "GNA" and e.also_lines == []
+
+
+def test_the_learned_judge_is_less_sure_of_a_recap_than_of_the_same_news_today(code):
+    today = one(code("قصفت قوات حفتر مواقع لقوات الوفاق في مدينة سرت اليوم.", published="2020-06-10"))
+    recap = code("وكانت قوات حفتر قد قصفت مواقع لقوات الوفاق في مدينة سرت في عام 2016.", published="2020-06-10")
+    assert 0.0 < today.confidence <= 1.0
+    assert not recap or recap[0].confidence < today.confidence
 
 
 def test_abducted_in_the_plural_is_an_abduction(code):

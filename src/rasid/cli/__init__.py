@@ -14,7 +14,7 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the parser of every command."""
-    from rasid.cli import analyze, duplicates, evaluate, ner, serve, status, stories
+    from rasid.cli import analyze, duplicates, evaluate, ner, serve, status, stories, train_events
 
     parser = argparse.ArgumentParser(prog="rasid", description="Rasid: Arabic news articles in, structured, "
                                      "source-linked intelligence out.")
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_parser(sub)
     serve.add_parser(sub)
     status.add_parser(sub)
+    train_events.add_parser(sub)
     return parser
 
 

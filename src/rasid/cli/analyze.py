@@ -41,8 +41,14 @@ def add_parser(sub) -> None:
                                                       "events/data/triggers.yaml (copy it and edit)")
     p.add_argument("--event-step", action="append", default=[], metavar="STEP=MODULE:CLASS",
                    help="replace a step of the event coder (triggers, clauses, roles, places, dates, tolls, "
-                        "attribution) with your class, built as Class(lexicon, actors); e.g. "
+                        "attribution, judge) with your class, built as Class(lexicon, actors); e.g. "
                         "--event-step roles=mypackage.roles:LearnedRoles")
+    p.add_argument("--event-model", metavar="FILE", help="weights of the learned event steps (judge, place ranker) "
+                                                          "to use instead of the shipped events/data/learned.json; "
+                                                          "write one with rasid train-events")
+    p.add_argument("--min-confidence", type=float, metavar="X",
+                   help="store only events the coder is at least this sure of (0 to 1; the judge's own threshold "
+                        "applies anyway)")
     p.add_argument("--no-entities", action="store_true",
                    help="skip entity extraction (people, places; about 3,000 tokens/s); a later run does it")
     p.add_argument("--max-mb", type=float, default=10.0, help="skip single-article files larger than this (default 10)")
@@ -63,7 +69,8 @@ def data_files_of(args: argparse.Namespace):
         steps.append((name.strip(), spec.strip()))
     return DataFiles(actors=args.actors, places=args.places, triggers=args.triggers,
                      rules=getattr(args, "rules", None), outlets=getattr(args, "outlets", None),
-                     event_steps=tuple(steps))
+                     event_model=getattr(args, "event_model", None),
+                     min_confidence=getattr(args, "min_confidence", None), event_steps=tuple(steps))
 
 
 def _parse_fields(items: list[str]) -> dict[str, str]:

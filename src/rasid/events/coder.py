@@ -13,6 +13,7 @@ places          LexiconPlaces (places.py)          where it happened
 dates           LexiconDates (when.py)             when it happened
 tolls           LexiconTolls (tolls.py)            how many were killed and wounded
 attribution     LexiconAttribution (attribution)   who says so, and on which side
+judge           LearnedJudge (judge.py)            whether a candidate is a fresh report; confidence
 ==============  =================================  =============================================
 
 then :func:`rasid.events.linking.merge_reports` folds repeated reports of one event and
@@ -21,7 +22,9 @@ constructor, by object or by import path::
 
     EventCoder(steps={"roles": "mypackage.roles:LearnedRoles"})
 
-A step named by path is built as ``Class(lexicon, actors)``.
+A step named by path is built as ``Class(lexicon, actors)``. The learned steps' weights come
+from ``model`` (a file written by ``rasid train-events``; the shipped ``events/data/learned.json`` by
+default): the judge always, the place ranker when the file holds its weights.
 """
 
 from __future__ import annotations
@@ -33,11 +36,13 @@ from collections.abc import Mapping, Sequence
 
 from rasid.document import Document, LineStatus
 from rasid.events.attribution import known_side
+from rasid.events.judge import Context, LearnedJudge, load_model
 from rasid.events.kinds import Kinds
 from rasid.events.lexicon import Lexicon
 from rasid.events.linking import merge_reports
 from rasid.events.model import Clause, Event, Evidence, Sentence, Speaker, has, has_any
 from rasid.events.notes import describe
+from rasid.events.places import LearnedPlaces
 from rasid.events.roles import as_actor, clean_actor
 from rasid.events.taxonomy import Taxonomy
 from rasid.text.normalize import match_key
@@ -55,16 +60,13 @@ DEFAULT_STEPS: dict[str, str] = {
     "dates": "rasid.events.when:LexiconDates",
     "tolls": "rasid.events.tolls:LexiconTolls",
     "attribution": "rasid.events.attribution:LexiconAttribution",
+    "judge": "rasid.events.judge:LearnedJudge",
 }
 HEADLINE_MIN_LINES = 3  # with more kept lines than this, the body reports what the headline repeats
-# the confidence of a coded event: a base and what each field found adds (hand-set; the learned
-# steps of the next events issue replace it)
-CONFIDENCE_BASE, CONFIDENCE_ACTOR1, CONFIDENCE_PLACE, CONFIDENCE_ACTOR2, CONFIDENCE_STRONG = 0.4, 0.15, 0.15, 0.1, 0.1
-STRONG_RANK = 7
 # an event the text dates more than this many days before its article is a recap of older fighting
 # (background in ACLED's terms: the coders' manual makes it non-core), not the article's news
 RECAP_DAYS = 30
-CIVILIANS_TYPE = "civilians"  # the actor dictionary's type for ACLED's Civilians  # a trigger of this rank or more names its event unambiguously
+CIVILIANS_TYPE = "civilians"  # the actor dictionary's type for ACLED's Civilians
 
 
 def check_steps(steps: Mapping[str, object]) -> None:
@@ -104,7 +106,7 @@ class EventCoder:
     """Codes the events of documents from their text and entity mentions, step by step."""
 
     def __init__(self, lexicon: Lexicon | None = None, actors=None, *, steps: Mapping[str, object] | None = None,
-                 taxonomy: Taxonomy | None = None):
+                 taxonomy: Taxonomy | None = None, model=None, min_confidence: float | None = None):
         from rasid.entities.actors import ActorDictionary
 
         self.lexicon = lexicon or Lexicon.from_data()
@@ -112,10 +114,18 @@ class EventCoder:
         self.taxonomy = taxonomy or Taxonomy.load()
         check_steps(steps or {})
         chosen = {**DEFAULT_STEPS, **(steps or {})}
-        self.steps = {name: build_step(spec, self.lexicon, self.actors) for name, spec in chosen.items()}
+        self.steps = {name: build_step(spec, self.lexicon, self.actors) for name, spec in chosen.items()
+                      if name != "judge" or spec != DEFAULT_STEPS["judge"]}
+        # the learned steps read `model` (a file of `rasid train-events`; the shipped one by default);
+        # the place ranker replaces the lexicon's only where the file has its weights
+        if chosen["judge"] == DEFAULT_STEPS["judge"]:
+            self.steps["judge"] = LearnedJudge(self.lexicon, self.actors, model=model)
+        if chosen["places"] == DEFAULT_STEPS["places"] and load_model(model, "places") is not None:
+            self.steps["places"] = LearnedPlaces(self.lexicon, self.actors, model=model)
         for name, step in self.steps.items():
             setattr(self, name, step)
         self.kinds = Kinds.load()
+        self.min_confidence = min_confidence or 0.0
         # ACLED's Civilians, the target an attack on "المدنيين" or "منازل" gets when no one else is named
         self.civilians = next((a for a in self.actors.actors.values() if a.type == CIVILIANS_TYPE), None)
 
@@ -130,7 +140,8 @@ class EventCoder:
                       if m.get("lat") is not None and m.get("place_kind") not in ("country", None)]
         segment = None
         sides: dict[str, tuple] = {}  # speakers' camps as first given: "وقال أقعيم" after "... بالجيش الليبي فرج أقعيم"
-        for s in self.sentences(doc, mentions):
+        sentences = self.sentences(doc, mentions)
+        for index, s in enumerate(sentences):
             if s.segment != segment:  # another article of the page: its context starts afresh
                 segment, speaker, last_place, sides = s.segment, None, None, {}
             said = self.attribution.speaker(s)
@@ -144,8 +155,10 @@ class EventCoder:
                 speaker = said
             elif not self.attribution.continues(s):
                 speaker = None
-            found = [e for clause in self.clauses.select(s, self.triggers.find(s))
-                     if (e := self._event(doc, s, clause, speaker, last_place, doc_places))]
+            hits = self.triggers.find(s)
+            found = [e for k, clause in enumerate(self.clauses.select(s, hits))
+                     if (e := self._event(doc, s, clause, speaker, last_place, doc_places,
+                                          Context(s, clause, index, len(sentences), len(hits), k, doc.publication_date)))]
             primary, secondary = self.places.scene_places(s)
             places = primary or secondary
             if found and found[-1].location and found[-1].location.get("from") == "sentence":
@@ -173,7 +186,7 @@ class EventCoder:
 
     # -- one event ------------------------------------------------------------------------------
     def _event(self, doc: Document, s: Sentence, clause: Clause, speaker: Speaker | None, last_place,
-               doc_places) -> Event | None:
+               doc_places, ctx: Context) -> Event | None:
         lex, tax = self.lexicon, self.taxonomy
         a, b, trig = clause.hit.start, clause.hit.end, clause.hit.trigger
         lo, hi = clause.lo, clause.hi
@@ -209,9 +222,8 @@ class EventCoder:
         if place_mention is not None and place_mention.get("span"):
             evidence["location"] = Evidence.of(doc.doc_id, doc.text, *place_mention["span"], "location", "places")
         event_date, precision, date_mention = self.dates.date(doc, s, clause)
-        if date_mention is not None and _days_before(event_date, doc.publication_date) > RECAP_DAYS \
-                or _earlier_year(s, lo, hi, doc.publication_date):
-            return None
+        ctx.flags["recap"] = date_mention is not None and _days_before(event_date, doc.publication_date) > RECAP_DAYS
+        ctx.flags["earlier_year"] = _earlier_year(s, lo, hi, doc.publication_date)
         if date_mention is not None:
             evidence["date"] = s.mention_evidence(date_mention, "date", "dates")
         toll = self.tolls.count(s, clause)
@@ -234,15 +246,17 @@ class EventCoder:
                       outlet=doc.outlet, evidence=evidence)
         if location is None or location.get("geo_precision") == 3 and location.get("id", "").startswith("cc:"):
             return None  # a development placed only in a whole country is the situation, not an event
-        if location.get("from") == "context" and event.actor2 is None and toll.killed is None \
-                and trig.role in ("withdraw", "other") and trig.kind != "verb":
-            return None  # a bare mention ("تظهر انسحاب قوات حفتر من المدينة"), nothing placed or counted
-        if location.get("from") == "context" and event.actor1 is None and event.actor2 is None \
-                and toll.killed is None and toll.wounded is None:
-            return None  # no place, no one and no toll of its own: a word of comment, not a report
+        # a bare mention ("تظهر انسحاب قوات حفتر من المدينة"), nothing placed or counted
+        ctx.flags["bare_context"] = location.get("from") == "context" and event.actor2 is None \
+            and toll.killed is None and trig.role in ("withdraw", "other") and trig.kind != "verb"
+        # no place, no one and no toll of its own: a word of comment, not a report
+        ctx.flags["context_only"] = location.get("from") == "context" and event.actor1 is None \
+            and event.actor2 is None and toll.killed is None and toll.wounded is None
+        confidence = self.judge.judge(event, ctx)
+        if confidence is None or confidence < self.min_confidence:
+            return None
+        event.confidence = confidence
         event.specificity = specific + bool(event.actor1) + bool(event.actor2)
-        event.confidence = CONFIDENCE_BASE + CONFIDENCE_ACTOR1 * bool(event.actor1) + CONFIDENCE_PLACE * bool(location) \
-            + CONFIDENCE_ACTOR2 * bool(event.actor2) + CONFIDENCE_STRONG * (trig.rank >= STRONG_RANK)
         event.notes_en = describe(event, tax)
         return event
 

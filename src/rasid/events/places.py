@@ -10,11 +10,13 @@ country. Replace it with any object that has ``locate(...) -> (location dict, me
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rasid.events.lexicon import Lexicon
 from rasid.events.model import Clause, Sentence, has
 from rasid.text.tokens import strip_proclitics
 
-__all__ = ["LexiconPlaces", "follows"]
+__all__ = ["LexiconPlaces", "LearnedPlaces", "follows"]
 
 
 def follows(s: Sentence, char: int, table) -> bool:
@@ -69,9 +71,7 @@ class LexiconPlaces:
             source = "context"
         if m is None:
             return None
-        return {"name": m.get("name_en"), "name_ar": m["name"], "name_en": m.get("name_en"), "id": m.get("id"),
-                "lat": m["lat"], "lon": m["lon"], "country": m.get("country"), "geo_precision": m.get("geo_precision"),
-                "from": source}, m
+        return _location(m, source), m
 
     def scene_places(self, s: Sentence, a: int = 0, hi: int | None = None,
                      speaker_span: tuple[int, int] | None = None) -> tuple[list[dict], list[dict]]:
@@ -100,3 +100,91 @@ class LexiconPlaces:
             else:
                 primary.append(m)
         return primary, secondary
+
+
+class LearnedPlaces(LexiconPlaces):
+    """Ranks every place the article names for a candidate event with learned weights.
+
+    The candidates are the sentence's places and the other places of the same article; what is
+    weighed (:meth:`features`): in the sentence or how far from it, inside the clause, before or
+    after the trigger and how far, introduced by a preposition, a destination or an origin (by the
+    trigger's role), what the lexicon step would leave out (a landmark after a compass word, a
+    place in a title or a background clause) or weigh less (in a civil title or the speaker's
+    words), the place's kind and precision, whether a finer place stands beside it, how often and
+    how early the article names it. The weights are trained with the judge's
+    (``rasid train-events``, section ``places`` of the model file). Without a place in the
+    article, the event takes a country as the lexicon step does.
+    """
+
+    def __init__(self, lexicon: Lexicon, actors=None, model=None):
+        super().__init__(lexicon, actors)
+        from rasid.errors import LexiconError
+        from rasid.events.judge import DEFAULT_MODEL, load_model
+
+        self.model = model if model is not None and not isinstance(model, str | Path) else load_model(model, "places")
+        if self.model is None:
+            raise LexiconError(str(model or DEFAULT_MODEL), None, "the model file has no place-ranking weights")
+
+    def locate(self, s: Sentence, clause: Clause, last_place: dict | None, doc_places: list[dict],
+               speaker_span: tuple[int, int] | None = None) -> tuple[dict, dict] | None:
+        options = self.options(s, clause, doc_places, speaker_span)
+        if not options:
+            return super().locate(s, clause, last_place, doc_places, speaker_span)
+        m, f = max(options, key=lambda o: self.model.score(o[1]))
+        return _location(m, "sentence" if f.get("in_sentence") else "context"), m
+
+    def options(self, s: Sentence, clause: Clause, doc_places: list[dict],
+                speaker_span: tuple[int, int] | None = None) -> list[tuple[dict, dict[str, float]]]:
+        """Every place the event may have happened in, with its features."""
+        a, b, lo, hi = clause.hit.start, clause.hit.end, clause.lo, clause.hi
+        primary, secondary = self.scene_places(s, a, hi, speaker_span)
+        here = [m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") != "country"]
+        there = [m for m in doc_places if m.get("segment", s.segment) == s.segment and not s.start <= m["span"][0] < s.end]
+        counts: dict[str, int] = {}
+        for m in doc_places:
+            counts[m.get("id")] = counts.get(m.get("id"), 0) + 1
+        first_id = doc_places[0].get("id") if doc_places else None
+        lex, role = self.lexicon, clause.hit.trigger.role
+        finest = min((m.get("geo_precision") or 3 for m in here), default=3)
+        out = []
+        seen: set = set()
+        for m in here:
+            i = s.tok_index(m["span"][0])
+            prev = s.keys[i - 1] if i > 0 else ""
+            root = strip_proclitics(prev)[-1] if prev else ""
+            own = strip_proclitics(s.keys[i])
+            f = {"in_sentence": 1.0, "in_clause": float(lo <= i < hi), "after_trigger": float(i >= b),
+                 "distance": min(abs(i - a), 20) / 20,
+                 "introduced": float(prev in lex.place_prepositions or root in lex.place_prepositions
+                                     or s.keys[i][:1] in "بل" and len(own) > 1),
+                 f"to×{role}": float(i > b and root in lex.destinations),
+                 f"from×{role}": float(i > b and root == "من"),
+                 "primary": float(m in primary), "secondary": float(m in secondary),
+                 "left_out": float(m not in primary and m not in secondary),
+                 "finer_beside": float((m.get("geo_precision") or 3) > finest),
+                 "dateline": float(i <= 1 and any(t.text in ("-", "–", ":") for t in s.tokens[i + 1:i + 3]))}
+            out.append((m, self._common(f, m, counts, first_id)))
+            seen.add(m.get("id"))
+        for m in there:
+            if m.get("id") in seen:
+                continue
+            seen.add(m.get("id"))
+            before = m["span"][0] < s.start
+            gap = (s.start - m["span"][1]) if before else (m["span"][0] - s.end)
+            f = {"in_sentence": 0.0, "earlier": float(before), "far": min(max(gap, 0), 2000) / 2000}
+            out.append((m, self._common(f, m, counts, first_id)))
+        return out
+
+    @staticmethod
+    def _common(f: dict, m: dict, counts: dict, first_id) -> dict[str, float]:
+        f[f"kind={m.get('place_kind')}"] = 1.0
+        f[f"precision={m.get('geo_precision')}"] = 1.0
+        f["named_often"] = min(counts.get(m.get("id"), 1), 5) / 5
+        f["first_place"] = float(m.get("id") == first_id)
+        return {k: v for k, v in f.items() if v}
+
+
+def _location(m: dict, source: str) -> dict:
+    return {"name": m.get("name_en"), "name_ar": m["name"], "name_en": m.get("name_en"), "id": m.get("id"),
+            "lat": m["lat"], "lon": m["lon"], "country": m.get("country"), "geo_precision": m.get("geo_precision"),
+            "from": source}
