@@ -22,7 +22,11 @@ from rasid.text.tokens import longest_entry, strip_proclitics
 
 __all__ = ["Actor", "ActorDictionary", "ActorMatch", "Description", "rasm"]
 
-ACTOR_TYPES = frozenset({"person", "force", "organisation", "government", "state", "company", "civilians"})
+ACTOR_TYPES = frozenset({"person", "force", "organisation", "government", "state", "company", "civilians",
+                         "unidentified"})
+# ACLED's generic actors: one dictionary entry each, named in an event with the country of its place
+# ("Civilians (Iraq)", "Unidentified Armed Group (Yemen)"); never listed among a document's organisations
+GENERIC_TYPES = frozenset({"civilians", "unidentified"})
 MAX_ALIAS_WORDS = 8
 
 # Letters that differ only by their dots share one skeleton class.

@@ -16,7 +16,7 @@ from datetime import date
 
 from rasid.dates import DateResolver
 from rasid.document import Document, LineStatus
-from rasid.entities.actors import Actor, ActorDictionary
+from rasid.entities.actors import GENERIC_TYPES, Actor, ActorDictionary
 from rasid.entities.conll import bio_spans
 from rasid.errors import LexiconError
 from rasid.geo.gazetteer import Place
@@ -92,14 +92,14 @@ class DocumentEntities:
 
 def summarize(rows: Sequence[dict]) -> dict[str, list[dict]]:
     """Per-document lists from mention rows, most mentioned first: ``people``, ``organisations``
-    (not "السكان", "المدنيين": civilians are an event actor, not an organisation),
+    (not "السكان", "المدنيين", "مسلحون": ACLED's generic actors are event actors, not organisations),
     ``places`` (geocoded localities: towns, areas, bases, wadis; DESIGN.md), ``regions`` and
     ``countries``. A base or quarter is listed under its town or district when the document
     names that too (its mentions keep their own coordinates in entities.jsonl)."""
     located = [r for r in rows if r.get("lat") is not None]
     return {
         "people": _group([r for r in rows if r["type"] == "PERS"], person=True),
-        "organisations": _group([r for r in rows if r["type"] == "ORG" and r.get("actor_type") != "civilians"]),
+        "organisations": _group([r for r in rows if r["type"] == "ORG" and r.get("actor_type") not in GENERIC_TYPES]),
         "places": _group_places([r for r in located if r.get("place_kind") not in ("country", "region")]),
         "regions": _group_places([r for r in located if r.get("place_kind") == "region"]),
         "countries": _group_places([r for r in located if r.get("place_kind") == "country"]),

@@ -35,6 +35,7 @@ import logging
 from collections.abc import Mapping, Sequence
 
 from rasid.document import Document, LineStatus
+from rasid.entities.actors import GENERIC_TYPES
 from rasid.events.attribution import known_side
 from rasid.events.judge import Context, LearnedJudge, load_model
 from rasid.events.kinds import Kinds
@@ -67,6 +68,8 @@ HEADLINE_MIN_LINES = 3  # with more kept lines than this, the body reports what 
 # (background in ACLED's terms: the coders' manual makes it non-core), not the article's news
 RECAP_DAYS = 30
 CIVILIANS_TYPE = "civilians"  # the actor dictionary's type for ACLED's Civilians
+UNIDENTIFIED_TYPE = "unidentified"  # and for its Unidentified Armed Group
+STATE_TYPES = ("force", "state", "government")  # with a government's side: a state force
 
 
 def check_steps(steps: Mapping[str, object]) -> None:
@@ -125,9 +128,12 @@ class EventCoder:
         for name, step in self.steps.items():
             setattr(self, name, step)
         self.kinds = Kinds.load()
+        self._countries: dict[str, str] | None = None  # English country names by code, read when first needed
         self.min_confidence = min_confidence or 0.0
         # ACLED's Civilians, the target an attack on "المدنيين" or "منازل" gets when no one else is named
         self.civilians = next((a for a in self.actors.actors.values() if a.type == CIVILIANS_TYPE), None)
+        # ACLED's Unidentified Armed Group, the doer of a bomb nobody is named for
+        self.unidentified = next((a for a in self.actors.actors.values() if a.type == UNIDENTIFIED_TYPE), None)
 
     # -- public ---------------------------------------------------------------------------------
     def code(self, doc: Document, mentions: Sequence[dict]) -> list[Event]:
@@ -219,6 +225,18 @@ class EventCoder:
         for name, c in (("actor1", actor1), ("actor2", actor2)):
             if c is not None and c.evidence is not None:
                 evidence[name] = c.evidence.relabel(name)
+        a1 = clean_actor(actor1.actor) if actor1 else None
+        if self.kinds.unclaimed_doer(event_type, sub) and self.unidentified is not None \
+                and (a1 is None or a2 is None and self._is_state_force(a1)):
+            # "انفجار عبوة ناسفة استهدفت دورية للشرطة": nobody named set it; the police were its target
+            if a1 is not None:
+                a2 = a1
+                if "actor1" in evidence:
+                    evidence["actor2"] = evidence.pop("actor1").relabel("actor2")
+            a1 = as_actor(self.unidentified, None)
+            evidence["actor1"] = evidence["trigger"].relabel("actor1")
+        country = self._country_name((location or {}).get("country"))
+        a1, a2 = self._generic_in(a1, country), self._generic_in(a2, country)
         if place_mention is not None and place_mention.get("span"):
             evidence["location"] = Evidence.of(doc.doc_id, doc.text, *place_mention["span"], "location", "places")
         event_date, precision, date_mention = self.dates.date(doc, s, clause)
@@ -239,7 +257,7 @@ class EventCoder:
         sentence = doc.text[start:end]
         digest = hashlib.sha1(f"{doc.doc_id}:{start}:{trig.id}".encode()).hexdigest()[:10]
         event = Event(f"ev-{digest}", doc.doc_id, s.line, (start, end), sentence, evidence["trigger"].text,
-                      event_type, sub, clean_actor(actor1.actor) if actor1 else None, a2, location, event_date,
+                      event_type, sub, a1, a2, location, event_date,
                       precision, toll.killed, toll.wounded, speaker.name if speaker else None,
                       attributed_side=((speaker.actor if speaker else None) or {}).get("side"), modality=modality,
                       date_from="sentence" if date_mention is not None or not event_date else "publication",
@@ -256,9 +274,31 @@ class EventCoder:
         if confidence is None or confidence < self.min_confidence:
             return None
         event.confidence = confidence
-        event.specificity = specific + bool(event.actor1) + bool(event.actor2)
+        event.specificity = specific + bool(actor1) + bool(actor2)
         event.notes_en = describe(event, tax)
         return event
+
+    def _is_state_force(self, actor: dict) -> bool:
+        entry = self.actors.get(actor.get("id"))
+        return entry is not None and entry.type in STATE_TYPES and actor.get("side") in self.lexicon.government_sides
+
+    def _country_name(self, code: str | None) -> str | None:
+        if not code:
+            return None
+        if self._countries is None:
+            from rasid.geo import PlaceGazetteer
+
+            self._countries = {c: p.name_en for c, p in PlaceGazetteer.from_data().countries().items()}
+        return self._countries.get(code)
+
+    def _generic_in(self, actor: dict | None, country: str | None) -> dict | None:
+        """ACLED's generic actors carry the country of the event: "Civilians (Iraq)"."""
+        if actor is None or not country:
+            return actor
+        entry = self.actors.get(actor.get("id"))
+        if entry is None or entry.type not in GENERIC_TYPES:
+            return actor
+        return dict(actor, label_en=f"{entry.name_en} ({country})")
 
     def _civilians(self, s: Sentence, b: int, hi: int) -> tuple[dict, Evidence] | None:
         """Civilians named as the target after an attack's trigger ("استهدف منازل المدنيين")."""

@@ -40,6 +40,10 @@ class Kinds:
     def has_target(self, event_type: str, sub_event_type: str) -> bool:
         return not self.has_tag(event_type, sub_event_type, "no_target")
 
+    def unclaimed_doer(self, event_type: str, sub_event_type: str) -> bool:
+        """Whether an attack of this kind with no named doer is coded to an unidentified armed group."""
+        return self.has_tag(event_type, sub_event_type, "unclaimed_doer")
+
     def taken_by(self, event_type: str, government: bool) -> str | None:
         """The sub-event type of `event_type` for ground taken by a government's or a non-state side."""
         tag = "taken_by_government" if government else "taken_by_non_state"

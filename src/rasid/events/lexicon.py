@@ -58,7 +58,7 @@ class Lexicon:
         self.additive = _keyset(words.get("additive", ()))
         self.destinations = frozenset(match_key(w) for w in words.get("destinations", ()))
         for name in ("target_markers", "affiliation", "doer_verbs", "noun_context", "clause_breaks",
-                     "place_prepositions", "onset_verbs"):
+                     "place_prepositions", "onset_verbs", "force_heads"):
             setattr(self, name, frozenset(match_key(w, keep_punctuation=True) or w for w in words.get(name, ())))
 
     @classmethod

@@ -21,6 +21,7 @@ from rasid.text.tokens import strip_proclitics
 __all__ = ["LexiconRoles", "actor_of", "as_actor", "clean_actor", "MAX_ACTOR_GAP"]
 
 MAX_ACTOR_GAP = 12  # tokens between a trigger and an actor that can still be its argument
+VERB_SUBJECT_GAP = 3  # tokens between a verb and the actor after it that is its subject
 NON_COMBATANT_TYPES = ("organisation", "company", "civilians")  # they report or suffer violence; they do not fight
 
 
@@ -170,6 +171,10 @@ class LexiconRoles:
             return i > 0 and (s.keys[i - 1] in lex.affiliation or (i > 1 and s.keys[i - 2] in lex.affiliation))
 
         after = [c for c in cands if c.start >= b and c.start - b <= MAX_ACTOR_GAP]
+        # "سيطرت القوات الموالية لحكومة الرئيس ... هادي على": a subject phrase opened by a force word
+        opens_subject = b < len(s.keys) and s.keys[b][:1] not in "لب" \
+            and any(r in lex.force_heads for r in strip_proclitics(s.keys[b]))  # ("لقوات": a target)
+        subject_gap = MAX_ACTOR_GAP if opens_subject else VERB_SUBJECT_GAP
         before = [c for c in cands if c.end <= a and a - c.end <= MAX_ACTOR_GAP]
         agent = target = None
         if self.kinds.announced(trig.event_type, trig.sub_event_type) and trig.role == "other":
@@ -186,12 +191,16 @@ class LexiconRoles:
                     return sides[0], next((c for c in sides[1:] if c.id != sides[0].id), None)
         # an actor owning the weapon or unit before the trigger ("سلاح الجو التابع لقوات ...") is the agent
         owners = [c for c in before if affiliated(c)]
+        # subject-verb order: "طيران التحالف استهدف بغارتين مبنى يتخذه الحوثيون" (not the actor after)
+        subject = [c for c in before if c.end == a and not marked_target(c)] if trig.kind == "verb" else []
         if owners:
             agent = owners[-1]
+        elif subject:
+            agent = subject[-1]
         elif after and trig.kind == "noun" and after[0].start - b <= 1 and s.keys[after[0].start][:1] == "ل" \
                 and not s.keys[after[0].start].startswith("لل" + "ي"):
             agent = after[0]  # "قصف لقوات حفتر": the shelling of (= by) Haftar's forces
-        elif after and not marked_target(after[0]) and trig.kind != "noun" and after[0].start - b <= 3 \
+        elif after and not marked_target(after[0]) and trig.kind != "noun" and after[0].start - b <= subject_gap \
                 and not any(s.keys[k] in ("في", "علي", "من", "الي") for k in range(b, after[0].start)):
             agent = after[0]  # verb-subject order: "قصفت قوات حفتر ..."
         elif before:

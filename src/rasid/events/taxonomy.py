@@ -270,7 +270,7 @@ TRIGGER_REQUIRED = ("id", "event_type", "sub_event_type", "forms")
 TRIGGER_ROLES = frozenset({"attack", "territory", "withdraw", "other"})
 TRIGGER_KINDS = frozenset({"verb", "noun", "any"})
 ARGUMENT_WORDS = frozenset({"target_markers", "affiliation", "doer_verbs", "noun_context", "clause_breaks",
-                            "place_prepositions", "onset_verbs", "additive", "destinations"})
+                            "place_prepositions", "onset_verbs", "additive", "destinations", "force_heads"})
 ATTRIBUTION_KEYS = frozenset({"spokesman", "verbs", "prepositions", "stop", "own_forces"})
 CASUALTY_KEYS = frozenset({"killed_dual", "killed", "wounded", "units", "none", "not_dead", "year_words", "subset"})
 _WORD_LISTS = ("not_triggers", "passive", "civilian_words", "government_sides")
