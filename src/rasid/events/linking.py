@@ -3,7 +3,8 @@
 Reports of one event (headline, lead, later recap) share a type, a place and dates a day apart at
 most, and no conflicting actors. The fuller report (more specific type, more actors) represents
 the event; missing actors, toll and source are filled from the others, each with its evidence,
-and the others' lines are listed in ``also_lines``. Linking across documents is a corpus pass
+a date the text gives wins over the publication date, the most specific place wins, and the
+others' lines are listed in ``also_lines``. Linking across documents is a corpus pass
 (:func:`rasid.events.passes.link_events`).
 """
 
@@ -40,6 +41,11 @@ def merge_reports(events: list[Event], describe: Callable[[Event], str] | None =
                     best.evidence["claimant"] = other.evidence["claimant"]
                 if best.modality == "asserted" and other.modality == "attributed":
                     best.modality = "attributed"
+            if best.date_from == "publication" and other.date_from == "sentence" and other.event_date:
+                # "وسيطرت ... أمس" and a later undated "السيطرة على ...": the date the text gives wins
+                best.event_date, best.time_precision, best.date_from = other.event_date, other.time_precision, "sentence"
+                if "date" in other.evidence:
+                    best.evidence["date"] = other.evidence["date"]
             best.also_lines = sorted(set(best.also_lines) | set(other.also_lines) | {other.line})
             if describe is not None:
                 best.notes_en = describe(best)
