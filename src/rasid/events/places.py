@@ -61,7 +61,7 @@ class LexiconPlaces:
 
             m = max(places, key=score)
             source = "sentence"
-        elif last_place is not None:
+        elif last_place is not None and not self._elsewhere(s, lo, hi, last_place):
             m, source = last_place, "context"
         else:
             countries = [m for m in s.mentions if m.get("place_kind") == "country"]
@@ -72,6 +72,17 @@ class LexiconPlaces:
         if m is None:
             return None
         return _location(m, source), m
+
+    def _countries_named(self, s: Sentence, lo: int, hi: int) -> set[str]:
+        """The countries the clause places something in ("في سوريا"، "بسوريا")."""
+        return {m.get("country") for m in s.mentions if m.get("place_kind") == "country"
+                and lo <= s.tok_index(m["span"][0]) < hi and _introduced(s, self.lexicon, s.tok_index(m["span"][0]))}
+
+    def _elsewhere(self, s: Sentence, lo: int, hi: int, place: dict) -> bool:
+        """Whether the clause says the event is in a country other than `place`'s ("قصفت المقاتلات التركية
+        مواقع لداعش في سوريا" after a paragraph about Ankara): the earlier place does not stand in."""
+        named = self._countries_named(s, lo, hi)
+        return bool(named) and place.get("country") not in named
 
     def scene_places(self, s: Sentence, a: int = 0, hi: int | None = None,
                      speaker_span: tuple[int, int] | None = None) -> tuple[list[dict], list[dict]]:
@@ -182,6 +193,13 @@ class LearnedPlaces(LexiconPlaces):
         f["named_often"] = min(counts.get(m.get("id"), 1), 5) / 5
         f["first_place"] = float(m.get("id") == first_id)
         return {k: v for k, v in f.items() if v}
+
+
+def _introduced(s: Sentence, lex: Lexicon, i: int) -> bool:
+    """Whether token i follows a place preposition or carries one ("في سوريا"، "بسوريا")."""
+    prev = s.keys[i - 1] if i > 0 else ""
+    return prev in lex.place_prepositions or strip_proclitics(prev)[-1] in lex.place_prepositions \
+        or s.keys[i][:1] == "ب" and len(strip_proclitics(s.keys[i])[-1]) > 1
 
 
 def _location(m: dict, source: str) -> dict:
