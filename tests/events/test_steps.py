@@ -225,3 +225,83 @@ def test_roles_the_coalition_strikes_the_houthis_and_a_leader_stands_for_his_for
     gov = actor_of(actors, lexicon, {"type": "ORG", "id": "Yemen-Government", "text": "الحكومة اليمنية"})
     assert gov["id"] == "Yemen-Army" and gov["label_en"] == "Military Forces of Yemen (2012-)"
     assert actor_of(actors, lexicon, {"type": "PERS", "id": "Bashar al-Assad", "text": "بشار الأسد"})["id"] == "Syria-Army"
+
+
+def test_roles_a_subject_phrase_opened_by_a_force_word_reaches_the_actor_inside_it(lexicon, actors):
+    # AFP via SaudiNewsNet, 9 August 2015 (VSO with a long subject: the forces loyal to Hadi's government)
+    gov = {"type": "ORG", "id": "Yemen-Government"}
+    s = sentence("سيطرت القوات الموالية لحكومة الرئيس اليمني المعترف به دوليا عبدربه منصور هادي على زنجبار.",
+                 ("حكومة الرئيس اليمني", gov))
+    actor1, actor2 = LexiconRoles(lexicon, actors).assign(s, first_clause(s, lexicon), None)
+    assert actor1 is not None and actor1.id == "Yemen-Army" and actor2 is None
+
+
+def test_roles_an_actor_right_before_its_verb_is_the_subject(lexicon, actors):
+    # dpa via SaudiNewsNet, 8 August 2015: the Houthis after the verb are the target, not the doer
+    coalition, houthi = {"type": "ORG", "id": "Saudi-Coalition"}, {"type": "ORG", "id": "Houthi"}
+    s = sentence("وقالت مصادر محلية إن طيران التحالف استهدف بغارتين مبنى يتخذه الحوثيون مقرا لهم.",
+                 ("طيران التحالف", coalition), ("الحوثيون", houthi))
+    actor1, actor2 = LexiconRoles(lexicon, actors).assign(s, first_clause(s, lexicon), None)
+    assert (actor1.id, actor2.id) == ("Saudi-Coalition", "Houthi")
+
+
+ARISH = {"type": "LOC", "name": "العريش", "id": "gn:361546", "name_en": "Arish", "lat": 31.13, "lon": 33.80,
+         "country": "EG", "geo_precision": 1, "place_kind": "town"}
+ALEPPO = {"type": "LOC", "name": "حلب", "id": "gn:170063", "name_en": "Aleppo", "lat": 36.2, "lon": 37.16,
+          "country": "SY", "geo_precision": 1, "place_kind": "city"}
+
+
+def code_one(cleaner, text, *marked, published="2015-08-09"):
+    from rasid.events.judge import RuleJudge
+
+    doc, _ = cleaner.clean(Article("d", text, "d.txt", published=published))
+    rows = sentence(text, *marked).mentions
+    for r in rows:
+        r["sentence_span"] = [0, len(text)]
+    (event,) = EventCoder(steps={"judge": RuleJudge()}).code(doc, rows)
+    return doc, event
+
+
+def test_an_unclaimed_bomb_is_set_by_an_unidentified_armed_group_of_the_country(cleaner):
+    police = {"type": "ORG", "id": "Egypt-Police"}
+    text = "انفجرت عبوة ناسفة استهدفت دورية للشرطة في مدينة العريش."
+    doc, e = code_one(cleaner, text, ("للشرطة", police), ("العريش", ARISH))
+    assert e.sub_event_type == "Remote explosive/landmine/IED"
+    assert e.actor1["id"] == "Unidentified-Armed-Group" and e.actor1["label_en"] == "Unidentified Armed Group (Egypt)"
+    assert e.actor2["id"] == "Egypt-Police"  # the police named with the bomb are its target
+    span = e.evidence["actor1"]
+    assert doc.text[span.start:span.end] == e.trigger  # no words name the doer: the bomb itself is the evidence
+
+
+def test_civilians_are_named_with_the_country_of_the_event(cleaner):
+    regime, civilians = {"type": "ORG", "id": "Syria-Army"}, {"type": "ORG", "id": "Civilians"}
+    _, e = code_one(cleaner, "قصفت قوات النظام منازل المدنيين في مدينة حلب.", ("قوات النظام", regime),
+                    ("المدنيين", civilians), ("حلب", ALEPPO))
+    assert e.actor1["id"] == "Syria-Army" and e.actor2["label_en"] == "Civilians (Syria)"
+
+
+def test_places_an_earlier_place_does_not_stand_in_for_another_country(lexicon):
+    ankara = {"type": "LOC", "name": "أنقرة", "id": "gn:323786", "name_en": "Ankara", "lat": 39.92, "lon": 32.85,
+              "country": "TR", "geo_precision": 1, "place_kind": "city", "span": [0, 5]}
+    syria = {"type": "LOC", "name": "سوريا", "id": "cc:SY", "name_en": "Syria", "lat": 35.1, "lon": 37.17,
+             "country": "SY", "geo_precision": 3, "place_kind": "country"}
+    s = sentence("وقصفت المقاتلات التركية مواقع لتنظيم داعش في سوريا.", ("سوريا", syria))
+    location, _ = LexiconPlaces(lexicon).locate(s, first_clause(s, lexicon), ankara, [])
+    assert location["id"] == "cc:SY"  # (a country alone: the coder then codes no event)
+    s = sentence("وقصفت المقاتلات التركية مواقع لتنظيم داعش.")
+    location, _ = LexiconPlaces(lexicon).locate(s, first_clause(s, lexicon), ankara, [])
+    assert location["id"] == ankara["id"]
+
+
+def test_merged_reports_keep_the_date_the_text_gives(lexicon):
+    from rasid.events.linking import merge_reports
+    from rasid.events.model import Event
+
+    loc = {"id": "ly:sirte", "name": "Sirte", "lat": 31.2, "lon": 16.59, "geo_precision": 1}
+    undated = Event("e1", "d", 1, (0, 10), "...", "سيطرت", "Battles", "Armed clash", location=dict(loc),
+                    event_date="2020-06-10", time_precision=2, date_from="publication", specificity=9)
+    dated = Event("e2", "d", 3, (40, 60), "...", "معارك", "Battles", "Armed clash", location=dict(loc),
+                  event_date="2020-06-09", time_precision=1, date_from="sentence", specificity=5)
+    (merged,) = merge_reports([undated, dated])
+    assert merged.event_id == "e1" and merged.event_date == "2020-06-09" and merged.date_from == "sentence"
+    assert merged.time_precision == 1 and merged.also_lines == [3]
