@@ -305,3 +305,21 @@ def test_merged_reports_keep_the_date_the_text_gives(lexicon):
     (merged,) = merge_reports([undated, dated])
     assert merged.event_id == "e1" and merged.event_date == "2020-06-09" and merged.date_from == "sentence"
     assert merged.time_precision == 1 and merged.also_lines == [3]
+
+
+@pytest.mark.parametrize("text, word", [
+    ("وسيطروا على مواقع في سرت.", "وسيطروا"),        # a listed verb with its plural subject ending
+    ("واستهدفتها الطائرات أمس في سرت.", "واستهدفتها"),  # ... with an object pronoun
+    ("وتسيطر قوات الوفاق على سرت.", "وتسيطر"),        # ... in the present tense
+    ("قتل خمسة في تبادل لإطلاق النار في سرت.", "تبادل لإطلاق النار"),
+])
+def test_triggers_reach_a_listed_word_through_its_inflections(lexicon, text, word):
+    s = sentence(text)
+    hits = LexiconTriggers(lexicon).find(s)
+    assert [s.text[s.tokens[h.start].start:s.tokens[h.end - 1].end] for h in hits] == [word]
+
+
+def test_triggers_do_not_inflect_nouns_into_other_words(lexicon):
+    # تدمر is Palmyra: "دمر" (destroyed) is listed, but only verbs get present-tense shapes
+    s = sentence("وصلت تعزيزات إلى مدينة تدمر.")
+    assert [h.trigger.id for h in LexiconTriggers(lexicon).find(s)] == ["reinforcements"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 
 from rasid.events.model import Trigger
+from rasid.events.morphology import present_forms
 from rasid.text.normalize import match_key, match_words
 
 __all__ = ["Lexicon", "DEFAULT_TRIGGERS"]
@@ -21,6 +22,7 @@ class Lexicon:
 
     def __init__(self, data: dict):
         self.triggers: dict[tuple[str, ...], list[Trigger]] = {}
+        inflected: dict[tuple[str, ...], list[Trigger]] = {}
         for t in data["triggers"]:
             trig = Trigger(t["id"], t["event_type"], t["sub_event_type"], int(t.get("rank", 5)), t.get("role", "other"),
                            t.get("kind", "any"), frozenset(match_key(w) for w in t.get("requires_any", ())))
@@ -28,6 +30,11 @@ class Lexicon:
                 key = match_words(form)
                 if key:
                     self.triggers.setdefault(key, []).append(trig)
+                if trig.kind == "verb" and len(key) == 1:  # "سيطر": also "يسيطر"، "تسيطر" (rasid.events.morphology)
+                    for present in present_forms(key[0]):
+                        inflected.setdefault((present,), []).append(trig)
+        for key, trigs in inflected.items():  # a listed form wins over an inflected one
+            self.triggers.setdefault(key, trigs)
         self.max_words = max(len(k) for k in self.triggers)
         self.cues = {sub: _keyset(words) for sub, words in data.get("cues", {}).items()}
         self.civilian = _keyset(data.get("civilian_words", ()))

@@ -1,7 +1,9 @@
 """Step 1, triggers: the words of a sentence that report an event, found in the lexicon.
 
 The default step matches the lexicon's forms on token keys (proclitics stripped from the first
-word, longest form first) and skips the phrases listed in ``not_triggers`` ("محاور القتال").
+word, longest form first; a single word also with its pronoun or subject suffix stripped, and a
+listed verb in the present tense: :mod:`rasid.events.morphology`) and skips the phrases listed
+in ``not_triggers`` ("محاور القتال").
 Replace it through :class:`rasid.events.EventCoder`'s ``steps={"triggers": ...}`` with any object
 that has ``find(sentence) -> list[TriggerHit]``.
 """
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from rasid.events.lexicon import Lexicon
 from rasid.events.model import Sentence, TriggerHit, has
+from rasid.events.morphology import suffix_readings
 from rasid.text.tokens import strip_proclitics
 
 __all__ = ["LexiconTriggers"]
@@ -43,6 +46,12 @@ class LexiconTriggers:
                         break
                 if hit:
                     break
+            if hit is None:  # "استهدفتها"، "سيطروا": a listed word with a pronoun or subject suffix
+                for first in strip_proclitics(s.keys[i]):
+                    trigs = next((lex.triggers[(r,)] for r in suffix_readings(first) if (r,) in lex.triggers), None)
+                    if trigs:
+                        hit = TriggerHit(i, i + 1, max(trigs, key=lambda t: t.rank))
+                        break
             if hit:
                 trig = hit.trigger
                 window = s.keys[:hit.start]
