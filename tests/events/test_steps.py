@@ -323,3 +323,19 @@ def test_triggers_do_not_inflect_nouns_into_other_words(lexicon):
     # تدمر is Palmyra: "دمر" (destroyed) is listed, but only verbs get present-tense shapes
     s = sentence("وصلت تعزيزات إلى مدينة تدمر.")
     assert [h.trigger.id for h in LexiconTriggers(lexicon).find(s)] == ["reinforcements"]
+
+
+def test_an_attack_on_places_joined_by_and_is_one_event_per_place(cleaner):
+    from rasid.events.judge import RuleJudge
+
+    sanaa = {"type": "LOC", "name": "صنعاء", "id": "gn:71137", "name_en": "Sanaa", "lat": 15.35, "lon": 44.2,
+             "country": "YE", "geo_precision": 1, "place_kind": "city"}
+    saada = {"type": "LOC", "name": "صعدة", "id": "gn:71333", "name_en": "Saada", "lat": 16.94, "lon": 43.76,
+             "country": "YE", "geo_precision": 1, "place_kind": "city"}
+    text = "قتل 12 شخصا في غارات شنها طيران التحالف على صنعاء وصعدة أمس."
+    doc, _ = cleaner.clean(Article("d", text, "d.txt", published="2015-08-09"))
+    rows = sentence(text, ("صنعاء", sanaa), ("وصعدة", saada)).mentions
+    events = EventCoder(steps={"judge": RuleJudge()}).code(doc, rows)
+    assert [e.location["name"] for e in events] == ["Sanaa", "Saada"]
+    assert [e.fatalities for e in events] == [12, None]  # one toll for both: it stays with the first
+    assert len({e.event_id for e in events}) == 2 and events[1].evidence["location"].text == "وصعدة"

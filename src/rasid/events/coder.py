@@ -29,6 +29,7 @@ default): the judge always, the place ranker when the file holds its weights.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import importlib
 import logging
@@ -43,7 +44,7 @@ from rasid.events.lexicon import Lexicon
 from rasid.events.linking import merge_reports
 from rasid.events.model import Clause, Event, Evidence, Sentence, Speaker, has, has_any
 from rasid.events.notes import describe
-from rasid.events.places import LearnedPlaces
+from rasid.events.places import LearnedPlaces, location_of
 from rasid.events.roles import as_actor, clean_actor
 from rasid.events.taxonomy import Taxonomy
 from rasid.text.normalize import match_key
@@ -128,6 +129,7 @@ class EventCoder:
         for name, step in self.steps.items():
             setattr(self, name, step)
         self.kinds = Kinds.load()
+        self._explosions = self.taxonomy.by_key("explosions")
         self._countries: dict[str, str] | None = None  # English country names by code, read when first needed
         self.min_confidence = min_confidence or 0.0
         # ACLED's Civilians, the target an attack on "المدنيين" or "منازل" gets when no one else is named
@@ -165,6 +167,7 @@ class EventCoder:
             found = [e for k, clause in enumerate(self.clauses.select(s, hits))
                      if (e := self._event(doc, s, clause, speaker, last_place, doc_places,
                                           Context(s, clause, index, len(sentences), len(hits), k, doc.publication_date)))]
+            found = [x for e in found for x in (e, *self._coordinated(doc, s, e))]
             primary, secondary = self.places.scene_places(s)
             places = primary or secondary
             if found and found[-1].location and found[-1].location.get("from") == "sentence":
@@ -277,6 +280,35 @@ class EventCoder:
         event.specificity = specific + bool(actor1) + bool(actor2)
         event.notes_en = describe(event, tax)
         return event
+
+    def _coordinated(self, doc: Document, s: Sentence, event: Event) -> list[Event]:
+        """The same event at the places joined to its own ("في منطقتي البوشجل والملاحمة"، "على صنعاء،
+        وصعدة"): one event per place, as ACLED codes them; the toll stays with the first."""
+        ev = event.evidence.get("location")
+        if ev is None or (event.location or {}).get("from") != "sentence" or event.event_type != self._explosions \
+                or ev.start < event.evidence["trigger"].start:  # (places of the clause before are not its own)
+            return []
+        places = sorted((m for m in s.mentions if m.get("lat") is not None and m.get("place_kind") != "country"),
+                        key=lambda m: m["span"][0])
+        out: list[Event] = []
+        end = ev.end
+        for m in places:
+            if m["span"][0] < end:
+                continue
+            gap = doc.text[end:m["span"][0]].strip()
+            joined = gap in ("", "،", ",") and doc.text[m["span"][0]] == "و" or gap in ("و", "،", ",", "، و", ", و")
+            if not joined or m.get("id") == event.location.get("id"):
+                break
+            twin = copy.copy(event)
+            twin.location = location_of(m, "sentence")
+            twin.evidence = {k: v for k, v in event.evidence.items() if k not in ("fatalities", "wounded")}
+            twin.evidence["location"] = Evidence.of(doc.doc_id, doc.text, *m["span"], "location", "places")
+            twin.fatalities = twin.wounded = None
+            twin.event_id = event.event_id + f"-{len(out) + 2}"
+            twin.notes_en = describe(twin, self.taxonomy)
+            out.append(twin)
+            end = m["span"][1]
+        return out
 
     def _is_state_force(self, actor: dict) -> bool:
         entry = self.actors.get(actor.get("id"))

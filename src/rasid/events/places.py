@@ -16,7 +16,7 @@ from rasid.events.lexicon import Lexicon
 from rasid.events.model import Clause, Sentence, has
 from rasid.text.tokens import strip_proclitics
 
-__all__ = ["LexiconPlaces", "LearnedPlaces", "follows"]
+__all__ = ["LexiconPlaces", "LearnedPlaces", "follows", "location_of"]
 
 
 def follows(s: Sentence, char: int, table) -> bool:
@@ -71,7 +71,7 @@ class LexiconPlaces:
             source = "context"
         if m is None:
             return None
-        return _location(m, source), m
+        return location_of(m, source), m
 
     def _countries_named(self, s: Sentence, lo: int, hi: int) -> set[str]:
         """The countries the clause places something in ("في سوريا"، "بسوريا")."""
@@ -142,7 +142,7 @@ class LearnedPlaces(LexiconPlaces):
         if not options:
             return super().locate(s, clause, last_place, doc_places, speaker_span)
         m, f = max(options, key=lambda o: self.model.score(o[1]))
-        return _location(m, "sentence" if f.get("in_sentence") else "context"), m
+        return location_of(m, "sentence" if f.get("in_sentence") else "context"), m
 
     def options(self, s: Sentence, clause: Clause, doc_places: list[dict],
                 speaker_span: tuple[int, int] | None = None) -> list[tuple[dict, dict[str, float]]]:
@@ -202,7 +202,8 @@ def _introduced(s: Sentence, lex: Lexicon, i: int) -> bool:
         or s.keys[i][:1] == "ب" and len(strip_proclitics(s.keys[i])[-1]) > 1
 
 
-def _location(m: dict, source: str) -> dict:
+def location_of(m: dict, source: str) -> dict:
+    """The event's location from a place mention, and whether it came from the sentence or the context."""
     return {"name": m.get("name_en"), "name_ar": m["name"], "name_en": m.get("name_en"), "id": m.get("id"),
             "lat": m["lat"], "lon": m["lon"], "country": m.get("country"), "geo_precision": m.get("geo_precision"),
             "from": source}
