@@ -52,25 +52,18 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
         return local.store
 
     app = FastAPI(title="Rasid API", version=__version__, docs_url=None, redoc_url=None,
-                  description="Stories, events, documents and search over a Rasid current(). Every event and "
+                  description="Stories, events, documents and search over a Rasid store. Every event and "
                               "claim carries its document id and the character span of its sentence.")
     app.state.store = opened
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
-    try:
-        import swagger_ui_bundle
-
-        app.mount("/docs-static", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
-        swagger = ("/docs-static/swagger-ui-bundle.js", "/docs-static/swagger-ui.css")
-    except ImportError:  # the API still works; only its interactive page needs the bundle
-        swagger = None
+    vendor = "/static/vendor"  # swagger-ui-dist 5, vendored (tools/vendor_web_assets.sh): it reads OpenAPI 3.1
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        if swagger is None:
-            return HTMLResponse("<p>Install swagger-ui-bundle for the interactive page; the schema is at "
-                                "<a href='/openapi.json'>/openapi.json</a>.</p>")
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Rasid API", swagger_js_url=swagger[0],
-                                   swagger_css_url=swagger[1], swagger_favicon_url="/docs-static/favicon-32x32.png")
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="Rasid API",
+                                   swagger_js_url=f"{vendor}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{vendor}/swagger-ui.css",
+                                   swagger_favicon_url=f"{vendor}/swagger-favicon-32x32.png")
 
     # -- JSON API -------------------------------------------------------------------------------
 
