@@ -121,3 +121,40 @@ def test_events_counted_by_place_for_the_map(client):
     sirte = next(p for p in places if p["location"] == "Sirte")
     assert sirte["location_ar"] == "سرت" and abs(sirte["lat"] - 31.2) < 0.1
     assert "سرت" in client.get("/map").text
+
+
+HOSTILE = ["9223372036854775807", "99999999999999999999999", "-1", "-9223372036854775809", "abc", "1e999", "",
+           "%00", "' OR 1=1 --", "2015-13-45", "notadate", "NaN", "0x10", "١٢"]
+
+
+def test_no_route_answers_500_to_any_query_string(seeds_out, sirte):
+    """Every route, every parameter it takes (and a few it does not), with huge, negative, non-numeric
+    and malformed values: a clear 4xx or a page, never a server error."""
+    client = TestClient(create_app(seeds_out / "rasid.sqlite"), raise_server_exceptions=False)
+    app_routes = [r for r in client.app.routes if getattr(r, "methods", None) and "GET" in r.methods]
+    params = {"limit", "offset", "page", "min_size", "q", "type", "sub_event_type", "actor", "place", "country",
+              "date_from", "date_to", "story", "outlet", "modality", "sort", "bbox"}
+    failures = []
+    for route in app_routes:
+        path = route.path.replace("{story_id}", sirte["story_id"]).replace("{doc_id}", "000_930dda6a6b7502e0") \
+            .replace("{fmt}", "csv").replace("{path:path}", "rasid.css")
+        if "{" in path:
+            continue
+        for name in params:
+            for value in HOSTILE:
+                r = client.get(path, params={name: value})
+                if r.status_code >= 500:
+                    failures.append((path, name, value, r.status_code))
+    assert failures == [], failures
+
+
+def test_bad_parameters_get_a_clear_answer(seeds_out):
+    client = TestClient(create_app(seeds_out / "rasid.sqlite"))
+    r = client.get("/api/events", params={"date_from": "notadate"})
+    assert r.status_code == 422 and "date_from must be a date" in r.json()["detail"]
+    assert client.get("/api/events", params={"date_from": "2020-06"}).status_code == 200
+    page = client.get("/events", params={"page": "9223372036854775807"})
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html") and "page" in page.text
+    missing = client.get("/stories/s-nope")
+    assert missing.status_code == 404 and "<html" in missing.text and "no story s-nope" in missing.text
+    assert client.get("/api/stories/s-nope").json() == {"detail": "no story s-nope"}

@@ -10,15 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
+from datetime import date
 from html import escape
 from pathlib import Path
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rasid import __version__
 from rasid.store import Store
@@ -37,6 +42,8 @@ from rasid.web.render import (
 __all__ = ["create_app"]
 
 PAGE = 50
+MAX_INT = 2**31 - 1  # counts and offsets past any store: a clear 422, not an SQLite overflow
+MAX_PAGE = MAX_INT // PAGE
 
 
 def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
@@ -68,8 +75,8 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
     # -- JSON API -------------------------------------------------------------------------------
 
     @app.get("/api/stories", tags=["stories"])
-    def api_stories(limit: int = Query(PAGE, ge=1, le=500), offset: int = Query(0, ge=0),
-                    min_size: int = Query(1, ge=1, description="only stories with at least this many articles")):
+    def api_stories(limit: int = Query(PAGE, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_INT),
+                    min_size: int = Query(1, ge=1, le=MAX_INT, description="only stories with at least this many articles")):
         """Stories, newest first: titles (Arabic, English), dates, size, outlets, event count."""
         total, rows = current().list_stories(limit=limit, offset=offset, min_size=min_size)
         return {"total": total, "limit": limit, "offset": offset, "stories": rows}
@@ -88,6 +95,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
 
     def _events(event_type, sub_event_type, actor, place, outlet, country, story, date_from, date_to, distinct,
                 limit, offset):
+        date_from, date_to = _date(date_from, "date_from"), _date(date_to, "date_to")
         return current().query_events(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
                                   outlet=outlet, country=country, story_id=story, date_from=date_from,
                                   date_to=date_to, distinct=distinct, limit=limit, offset=offset)
@@ -99,7 +107,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                    outlet: str | None = None, country: str | None = Query(None, description="ISO code"),
                    story: str | None = None, date_from: str | None = None, date_to: str | None = None,
                    distinct: bool = Query(False, description="linked reports of one event once"),
-                   limit: int = Query(PAGE, ge=1, le=1000), offset: int = Query(0, ge=0)):
+                   limit: int = Query(PAGE, ge=1, le=1000), offset: int = Query(0, ge=0, le=MAX_INT)):
         """Coded events (ACLED vocabulary) with filters; each with its source sentence span."""
         total, rows = _events(event_type, sub_event_type, actor, place, outlet, country, story, date_from, date_to,
                               distinct, limit, offset)
@@ -111,7 +119,8 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                          date_to: str | None = None):
         """Matching events counted by place (linked reports once), for maps of a whole selection."""
         return {"places": current().event_places(event_type=event_type, actor=actor, outlet=outlet, country=country,
-                                             story_id=story, date_from=date_from, date_to=date_to)}
+                                             story_id=story, date_from=_date(date_from, "date_from"),
+                                             date_to=_date(date_to, "date_to"))}
 
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     def api_document(doc_id: str):
@@ -132,7 +141,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
 
     @app.get("/api/search", tags=["search"])
     def api_search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200),
-                   offset: int = Query(0, ge=0)):
+                   offset: int = Query(0, ge=0, le=MAX_INT)):
         """Full-text search with Arabic normalisation (hamza/alef forms, ta marbuta, diacritics,
         attached proclitics: سرت finds وسرت and بسرت)."""
         total, hits = current().search(search_key(q), limit=limit, offset=offset)
@@ -166,15 +175,30 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
     env = environment()
     linked = assets(False)
 
-    def page(name: str, request: Request, **context) -> HTMLResponse:
+    def page(name: str, request: Request, status_code: int = 200, **context) -> HTMLResponse:
         html = env.get_template(name).render(inline=False, assets=linked, base="", home="/", **context)
-        return HTMLResponse(html)
+        return HTMLResponse(html, status_code=status_code)
+
+    # a dashboard page answers a bad address or parameter with a page that says so; the API with JSON
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        if request.url.path.startswith("/api") or request.url.path.startswith("/openapi"):
+            return await request_validation_exception_handler(request, exc)
+        problems = [f"{'.'.join(str(x) for x in e.get('loc', ())[1:])}: {e.get('msg')}" for e in exc.errors()]
+        return page("error.html", request, status_code=422, status=422, problems=problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if request.url.path.startswith("/api") or request.url.path.startswith("/static"):
+            return await http_exception_handler(request, exc)
+        return page("error.html", request, status_code=exc.status_code, status=exc.status_code,
+                    problems=[str(exc.detail)])
 
     def doc_href(doc_id: str, span) -> str:
         return f"/documents/{doc_id}#s-{int(span[0])}"
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, page_no: int = Query(1, alias="page", ge=1), min_size: int = Query(1, ge=1)):
+    def home(request: Request, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE), min_size: int = Query(1, ge=1, le=MAX_INT)):
         total, rows = current().list_stories(limit=PAGE, offset=(page_no - 1) * PAGE, min_size=min_size)
         return page("index.html", request, stories=rows, total=total, page_no=page_no, pages=-(-total // PAGE),
                     min_size=min_size, n_documents=current().count_documents())
@@ -189,7 +213,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
     def events_page(request: Request, event_type: str | None = None, actor: str | None = None,
                     place: str | None = None, outlet: str | None = None, date_from: str | None = None,
-                    date_to: str | None = None, page_no: int = Query(1, alias="page", ge=1)):
+                    date_to: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)):
         filters = {"event_type": event_type, "actor": actor, "place": place, "outlet": outlet,
                    "date_from": date_from, "date_to": date_to}
         total, rows = _events(event_type or None, None, actor or None, place or None, outlet or None, None, None,
@@ -223,7 +247,7 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                     mentions=mentions, events=events, doc_href=doc_href)
 
     @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1)):
+    def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)):
         total, hits = current().search(search_key(q), limit=PAGE, offset=(page_no - 1) * PAGE) if q.strip() else (0, [])
         for h in hits:
             h["snippet"] = _snippet(current(), h["doc_id"], q)
@@ -242,6 +266,19 @@ def _csv(rows: list[dict]) -> str:
         row = acled_row(e)
         w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     return buf.getvalue()
+
+
+def _date(value: str | None, name: str) -> str | None:
+    """A date filter as given (2020, 2020-06 or 2020-06-10), or a 422 that says what is expected."""
+    if not value:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise ValueError(value)
+        date.fromisoformat((value + "-01-01")[:10] if len(value) < 10 else value)
+    except ValueError:
+        raise HTTPException(422, f"{name} must be a date like 2020-06-10, 2020-06 or 2020; got {value!r}") from None
+    return value
 
 
 def _snippet(store: Store, doc_id: str, query: str, width: int = 90) -> str:
