@@ -54,7 +54,7 @@ def write_outputs(store: Store, out_dir: str | Path, *, report: bool = True) -> 
               "stories.jsonl": _write_jsonl(out / "stories.jsonl", stories),
               "entities.jsonl": _write_jsonl(out / "entities.jsonl", entities())}
     counts["events.jsonl"] = _write_jsonl(out / "events.jsonl", events)
-    counts["events.csv"] = write_acled_csv(events, out / "events.csv")
+    counts["events.csv"] = write_acled_csv(events, out / "events.csv", store.article_urls())
     counts["events.geojson"] = write_geojson(events, out / "events.geojson")
     if report:
         from rasid.web.report import write_report
@@ -101,11 +101,12 @@ ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disor
                  "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
                  "fatalities", "tags", "timestamp"]
 EXTRA_COLUMNS = ["rasid_event_id", "doc_id", "line", "span_start", "span_end", "story_id", "attributed_to",
-                 "same_as", "location_ar", "actor1_ar", "actor2_ar"]
+                 "same_as", "location_ar", "actor1_ar", "actor2_ar", "modality", "confidence", "source_url",
+                 "sentence"]
 
 
-def acled_row(e: dict) -> dict:
-    """One event as ACLED export columns plus Rasid's provenance columns."""
+def acled_row(e: dict, urls: dict[str, str] | None = None) -> dict:
+    """One event as ACLED export columns plus Rasid's provenance columns (`urls`: articles' addresses)."""
     from rasid.events.taxonomy import Taxonomy
 
     loc = e.get("location") or {}
@@ -128,22 +129,26 @@ def acled_row(e: dict) -> dict:
         "span_start": e["span"][0], "span_end": e["span"][1], "story_id": e.get("story_id") or "",
         "attributed_to": e.get("attributed_to") or "", "same_as": " ".join(e.get("same_as") or []),
         "location_ar": loc.get("name_ar") or "", "actor1_ar": a1.get("label_ar") or "",
-        "actor2_ar": a2.get("label_ar") or "",
+        "actor2_ar": a2.get("label_ar") or "", "modality": e.get("modality") or "",
+        "confidence": e.get("confidence", ""), "source_url": (urls or {}).get(e["doc_id"], ""),
+        "sentence": " ".join((e.get("sentence") or "").split()),
     }
 
 
-def write_acled_csv(events: list[dict], target: Path) -> int:
-    """``events.csv``: ACLED's export columns in ACLED's order, then Rasid's provenance columns."""
+def write_acled_csv(events: list[dict], target: Path, urls: dict[str, str] | None = None) -> int:
+    """``events.csv``: ACLED's export columns in ACLED's order, then Rasid's provenance columns.
+
+    UTF-8 with a byte-order mark, so spreadsheets (Excel) open the Arabic intact."""
     import csv
 
     tmp = target.with_suffix(".csv.tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
+    with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(ACLED_COLUMNS + EXTRA_COLUMNS)
         for e in events:
             if not counted(e):
                 continue  # a denied event is in events.jsonl, not among ACLED's incidents
-            row = acled_row(e)
+            row = acled_row(e, urls)
             w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     os.replace(tmp, target)
     return sum(map(counted, events))

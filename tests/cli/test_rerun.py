@@ -75,7 +75,7 @@ def test_rerun_recodes_exactly_the_documents_an_edit_touches(tmp_path, seeds_dir
     events = [json.loads(x) for x in (out / "events.jsonl").read_text(encoding="utf-8").splitlines()]
     labels = {(e.get(role) or {}).get("label_en") for e in events for role in ("actor1", "actor2")}
     assert NEW_NAME in labels and OLD_NAME not in labels
-    with open(out / "events.csv", encoding="utf-8", newline="") as f:
+    with open(out / "events.csv", encoding="utf-8-sig", newline="") as f:
         csv_actors = {v for row in csv.DictReader(f) for v in (row["actor1"], row["actor2"])}
     assert NEW_NAME in csv_actors and OLD_NAME not in csv_actors
     api = TestClient(create_app(out / "rasid.sqlite")).get("/api/events", params={"limit": 1000}).json()

@@ -7,6 +7,7 @@ import sqlite3
 import pytest
 from fastapi.testclient import TestClient
 
+from rasid import output
 from rasid.errors import StoreError
 from rasid.store import Store
 from rasid.web.app import create_app
@@ -76,8 +77,17 @@ def test_search_normalises_arabic_and_proclitics(client):
 
 
 def test_exports(client):
-    rows = list(csv.reader(io.StringIO(client.get("/api/export/events.csv", params={"place": "سرت"}).text)))
+    response = client.get("/api/export/events.csv", params={"place": "سرت"})
+    assert response.content.startswith("\ufeff".encode())  # a spreadsheet reads it as UTF-8
+    assert response.headers["content-disposition"].startswith("attachment")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert rows[0][:6] == ["event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type"]
+    header = rows[0]
+    first = dict(zip(header, rows[1], strict=True))
+    assert first["sentence"] and "سرت" in " ".join(r[-1] for r in rows[1:]) and first["modality"]
+    # the samples have no addresses: a stored article's url fills source_url
+    event = client.get("/api/events", params={"limit": 1}).json()["events"][0]
+    assert output.acled_row(event, {event["doc_id"]: "https://example.org/a"})["source_url"] == "https://example.org/a"
     assert len(rows) - 1 == client.get("/api/events", params={"place": "سرت"}).json()["total"]
     geo = client.get("/api/export/events.geojson").json()
     assert geo["type"] == "FeatureCollection" and all(f["geometry"]["type"] == "Point" for f in geo["features"])

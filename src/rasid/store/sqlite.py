@@ -279,6 +279,10 @@ class Store:
         """Return how many documents are stored."""
         return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
 
+    def article_urls(self) -> dict[str, str]:
+        """The original address of every stored article that has one (for exports' provenance)."""
+        return dict(self.db.execute("SELECT doc_id, url FROM articles WHERE url IS NOT NULL AND url != ''"))
+
     def get_article(self, doc_id: str) -> Article | None:
         """Load an article as it was read (text and metadata before any inference)."""
         r = self.db.execute("SELECT doc_id, text, source, format, title, url, outlet, published, encoding, extra "

@@ -159,15 +159,17 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                           False, None, 0)
         if fmt == "jsonl":
             body = "".join(json.dumps(e, ensure_ascii=False) + "\n" for e in rows)
-            return PlainTextResponse(body, media_type="application/x-ndjson")
+            return PlainTextResponse(body, media_type="application/x-ndjson",
+                                     headers={"Content-Disposition": "attachment; filename=events.jsonl"})
         if fmt == "csv":
-            return Response(_csv(rows), media_type="text/csv; charset=utf-8",
+            return Response(_csv(rows, current().article_urls()), media_type="text/csv; charset=utf-8",
                             headers={"Content-Disposition": "attachment; filename=events.csv"})
         if fmt == "geojson":
             from rasid.output import geojson_features
 
             return Response(json.dumps({"type": "FeatureCollection", "features": geojson_features(rows)},
-                                       ensure_ascii=False), media_type="application/geo+json")
+                                       ensure_ascii=False), media_type="application/geo+json",
+                            headers={"Content-Disposition": "attachment; filename=events.geojson"})
         raise HTTPException(404, "formats: events.csv, events.jsonl, events.geojson")
 
     # -- dashboard --------------------------------------------------------------------------------
@@ -256,14 +258,16 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
     return app
 
 
-def _csv(rows: list[dict]) -> str:
+def _csv(rows: list[dict], urls: dict[str, str]) -> str:
+    """The ACLED CSV, with a byte-order mark: a spreadsheet then reads it as UTF-8 (Arabic intact)."""
     from rasid.output import ACLED_COLUMNS, EXTRA_COLUMNS, acled_row
 
     buf = io.StringIO()
+    buf.write("\ufeff")
     w = csv.writer(buf)
     w.writerow(ACLED_COLUMNS + EXTRA_COLUMNS)
     for e in rows:
-        row = acled_row(e)
+        row = acled_row(e, urls)
         w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     return buf.getvalue()
 
