@@ -168,3 +168,9 @@ def test_bad_parameters_get_a_clear_answer(seeds_out):
     missing = client.get("/stories/s-nope")
     assert missing.status_code == 404 and "<html" in missing.text and "no story s-nope" in missing.text
     assert client.get("/api/stories/s-nope").json() == {"detail": "no story s-nope"}
+
+
+def test_a_document_does_not_reveal_where_its_input_lies(client, seeds_dir):
+    response = client.get("/api/documents/000_930dda6a6b7502e0")
+    assert response.json()["source"].startswith("000_930dda6a6b7502e0")  # the file's name
+    assert "/" not in response.json()["source"] and str(seeds_dir) not in response.text

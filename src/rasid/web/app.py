@@ -137,7 +137,10 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
         if doc is None:
             raise HTTPException(404, f"no document {doc_id}")
         _, events = current().query_events(doc_id=doc_id, limit=None)
-        return {**doc.to_json(), "mentions": list(current().annotations("entity", doc_id)), "events": events}
+        row = doc.to_json()
+        # the input path is the server's business: a reader gets the file's name, not where it lies
+        row["source"] = _public_source(row.get("source"))
+        return {**row, "mentions": list(current().annotations("entity", doc_id)), "events": events}
 
     @app.get("/api/search", tags=["search"])
     def api_search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200),
@@ -270,6 +273,13 @@ def _csv(rows: list[dict], urls: dict[str, str]) -> str:
         row = acled_row(e, urls)
         w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     return buf.getvalue()
+
+
+def _public_source(source: str | None) -> str | None:
+    """``/home/me/feeds/libya.jsonl:12`` -> ``libya.jsonl:12``."""
+    if not source:
+        return source
+    return Path(source.replace("\\", "/")).name
 
 
 def _date(value: str | None, name: str) -> str | None:
