@@ -174,3 +174,22 @@ def test_a_document_does_not_reveal_where_its_input_lies(client, seeds_dir):
     response = client.get("/api/documents/000_930dda6a6b7502e0")
     assert response.json()["source"].startswith("000_930dda6a6b7502e0")  # the file's name
     assert "/" not in response.json()["source"] and str(seeds_dir) not in response.text
+
+
+@pytest.mark.parametrize("value", ["LNA", "lna", "Libyan National Army (Haftar forces)", "الجيش الوطني الليبي",
+                                   "قوات حفتر"])
+def test_the_actor_filter_takes_names_as_people_type_them(client, value):
+    by_id = client.get("/api/events", params={"actor": "LNA"}).json()["total"]
+    assert by_id > 0 and client.get("/api/events", params={"actor": value}).json()["total"] == by_id
+
+
+def test_place_type_and_country_filters_ignore_case_and_take_country_names(client):
+    sirte = client.get("/api/events", params={"place": "Sirte"}).json()["total"]
+    assert sirte > 0 and client.get("/api/events", params={"place": "sirte"}).json()["total"] == sirte
+    libya = client.get("/api/events", params={"country": "LY"}).json()["total"]
+    for value in ("ly",):
+        assert client.get("/api/events", params={"country": value}).json()["total"] == libya
+    for value in ("Libya", "ليبيا"):
+        assert client.get("/api/events", params={"place": value}).json()["total"] == libya
+    battles = client.get("/api/events", params={"event_type": "Battles"}).json()["total"]
+    assert battles > 0 and client.get("/api/events", params={"event_type": "battles"}).json()["total"] == battles

@@ -709,15 +709,22 @@ def _event_filters(*, event_type=None, sub_event_type=None, actor=None, place=No
     """SQL conditions and arguments for the events table (see :meth:`Store.query_events`)."""
     where, args = [], []
     for column, value in (("event_type", event_type), ("sub_event_type", sub_event_type), ("outlet", outlet),
-                          ("country", country), ("story_id", story_id), ("doc_id", doc_id)):
+                          ("country", country)):
+        if value:  # (names and codes as a person types them: "battles", "ly")
+            where.append(f"{column} = ? COLLATE NOCASE")
+            args.append(value)
+    for column, value in (("story_id", story_id), ("doc_id", doc_id)):
         if value:
             where.append(f"{column} = ?")
             args.append(value)
-    if actor:
-        where.append("(actor1 = ? OR actor2 = ? OR side1 = ? OR side2 = ?)")
-        args += [actor] * 4
+    if actor:  # one id or side, or several (a name the actor dictionary resolved)
+        ids = [actor] if isinstance(actor, str) else list(actor) or [""]
+        marks = ", ".join("?" * len(ids))
+        where.append(f"(actor1 COLLATE NOCASE IN ({marks}) OR actor2 COLLATE NOCASE IN ({marks}) "
+                     f"OR side1 COLLATE NOCASE IN ({marks}) OR side2 COLLATE NOCASE IN ({marks}))")
+        args += ids * 4
     if place:
-        where.append("(location = ? OR location_ar = ?)")
+        where.append("(location = ? COLLATE NOCASE OR location_ar = ?)")
         args += [place, place]
     if date_from:
         where.append("event_date >= ?")

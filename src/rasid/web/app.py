@@ -96,6 +96,9 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
     def _events(event_type, sub_event_type, actor, place, outlet, country, story, date_from, date_to, distinct,
                 limit, offset):
         date_from, date_to = _date(date_from, "date_from"), _date(date_to, "date_to")
+        actor = _actor_ids(actor)
+        if place and not country and (code := _country_code(place)):
+            place, country = None, code  # "Libya", "ليبيا": the country's events
         return current().query_events(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
                                   outlet=outlet, country=country, story_id=story, date_from=date_from,
                                   date_to=date_to, distinct=distinct, limit=limit, offset=offset)
@@ -273,6 +276,40 @@ def _csv(rows: list[dict], urls: dict[str, str]) -> str:
         row = acled_row(e, urls)
         w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     return buf.getvalue()
+
+
+def _actor_ids(query: str | None) -> list[str] | None:
+    """The actor ids a typed name means: an id or side as it is ("isis" too), or any actor whose English
+    name, Arabic name or alias it is ("Islamic State", "داعش", "الجيش الوطني الليبي")."""
+    if not query or not query.strip():
+        return None
+    from rasid.entities import ActorDictionary
+    from rasid.text.normalize import match_key, match_words
+
+    actors = ActorDictionary.from_data()
+    q = query.strip()
+    found = {q}
+    low = q.lower()
+    for a in actors.actors.values():
+        if low in (a.id.lower(), (a.side or "").lower(), a.name_en.lower()) \
+                or match_key(q) in {match_key(n) for n in (a.name_ar, *a.aliases)}:
+            found.add(a.id)
+    hit = actors.lookup(match_words(q), typos=False)
+    if hit:
+        found.add(hit[0].id)
+    return sorted(found)
+
+
+def _country_code(name: str) -> str | None:
+    """The ISO code of a country named in English or Arabic ("Libya", "ليبيا"), else None."""
+    from rasid.geo import PlaceGazetteer
+    from rasid.text.normalize import match_key
+
+    key, low = match_key(name), name.strip().lower()
+    for code, place in PlaceGazetteer.from_data().countries().items():
+        if low == place.name_en.lower() or key == match_key(place.name_ar):
+            return code
+    return None
 
 
 def _public_source(source: str | None) -> str | None:
