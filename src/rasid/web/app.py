@@ -121,7 +121,8 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                          country: str | None = None, story: str | None = None, date_from: str | None = None,
                          date_to: str | None = None):
         """Matching events counted by place (linked reports once), for maps of a whole selection."""
-        return {"places": current().event_places(event_type=event_type, actor=actor, outlet=outlet, country=country,
+        return {"places": current().event_places(event_type=event_type, actor=_actor_ids(actor), outlet=outlet,
+                                             country=country,
                                              story_id=story, date_from=_date(date_from, "date_from"),
                                              date_to=_date(date_to, "date_to"))}
 
@@ -226,12 +227,12 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                    "date_from": date_from, "date_to": date_to}
         total, rows = _events(event_type or None, None, actor or None, place or None, outlet or None, None, None,
                               date_from or None, date_to or None, False, PAGE, (page_no - 1) * PAGE)
-        points = [{"lat": (e.get("location") or {}).get("lat"), "lon": (e.get("location") or {}).get("lon"),
-                   "event_type": e["event_type"], "sub_event_type": e.get("sub_event_type"),
-                   "location": (e.get("location") or {}).get("name_en"),
-                   "location_ar": (e.get("location") or {}).get("name_ar"), "date": e.get("event_date"),
-                   "country": (e.get("location") or {}).get("country"),
-                   "notes_en": e.get("notes_en")} for e in rows if e.get("modality") != "denied"]
+        # the map shows the whole selection, not the page: each place once, with its count
+        actor_ids = _actor_ids(actor or None)
+        country = _country_code(place) if place else None
+        points = current().event_places(event_type=event_type or None, actor=actor_ids, outlet=outlet or None,
+                                        place=None if country else place or None, country=country,
+                                        date_from=_date(date_from, "date_from"), date_to=_date(date_to, "date_to"))
         query = "&".join(f"{k}={escape(v)}" for k, v in filters.items() if v)
         return page("events.html", request, events=rows, total=total, filters=filters, facets=current().event_facets(),
                     points=points, page_no=page_no, pages=-(-total // PAGE), query=query, doc_href=doc_href)
