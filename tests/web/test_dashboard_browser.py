@@ -124,3 +124,17 @@ def test_api_docs_render_every_operation_offline(server, browser):
     page.screenshot(path="/tmp/rasid_docs.png")
     assert outside == []  # nothing fetched from the internet
     page.close()
+
+
+def test_dates_and_ids_read_left_to_right_inside_arabic(server, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    for path in ("/", "/documents/000_930dda6a6b7502e0"):
+        page.goto(server + path)
+        order = page.evaluate("""() => [...document.querySelectorAll('bdi[dir=ltr]')].slice(0, 6).map(b => {
+            const t = b.firstChild, r = document.createRange();
+            r.setStart(t, 0); r.setEnd(t, 1); const first = r.getBoundingClientRect().left;
+            r.setStart(t, t.length - 1); r.setEnd(t, t.length); const last = r.getBoundingClientRect().left;
+            return [t.textContent, first < last];
+        })""")
+        assert order and all(ok for _, ok in order), (path, order)
+    page.close()

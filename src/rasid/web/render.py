@@ -71,6 +71,18 @@ def label_of(view: dict, source: str) -> str:
     return source.removeprefix("doc:")
 
 
+def ltr(value) -> Markup:
+    """A date, id or number isolated left-to-right inside Arabic text ("2015-08-01" is not read "01-08-2015").
+
+    Example:
+        >>> str(ltr("2015-08-01"))
+        '<bdi dir="ltr">2015-08-01</bdi>'
+    """
+    if value is None or value == "":
+        return Markup("")
+    return Markup('<bdi dir="ltr">{}</bdi>').format(value)
+
+
 @cache
 def environment():
     """The Jinja environment (templates ship in ``rasid/web/templates``; output is autoescaped)."""
@@ -79,6 +91,7 @@ def environment():
     env = Environment(loader=PackageLoader("rasid.web", "templates"), autoescape=select_autoescape(["html"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["highlight"] = highlight
+    env.filters["ltr"] = ltr
     env.globals.update(label_of=label_of, colours=EVENT_COLOURS, field_roles=FIELD_ROLES, modalities=MODALITIES)
     return env
 
