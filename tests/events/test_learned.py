@@ -90,13 +90,27 @@ def test_train_events_writes_a_model_that_analyze_reads(tmp_path):
     gold["events"] = [e for e in gold["events"] if e["doc"] in keep]
     (small / "gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
 
+    # a second dev set: a folder of articles and gold without a split (here three more dev articles)
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    more = [d for d in split["dev"] if d in with_events and d not in keep][:3]
+    (extra / "articles.jsonl").write_text("\n".join(x for x in (CORPUS / "articles.jsonl").read_text(
+        encoding="utf-8").splitlines() if json.loads(x)["id"] in more) + "\n", encoding="utf-8")
+    full = json.loads((CORPUS / "gold.json").read_text(encoding="utf-8"))
+    full["documents"] = {k: v for k, v in full["documents"].items() if k in more}
+    full["events"] = [e for e in full["events"] if e["doc"] in more]
+    (extra / "gold.json").write_text(json.dumps(full, ensure_ascii=False), encoding="utf-8")
+
     model = tmp_path / "learned.json"
-    assert main(["train-events", str(small), "--model", str(model), "-q", "--licence", "test licence"]) == 0
+    assert main(["train-events", str(small), "--model", str(model), "-q", "--licence", "test licence",
+                 "--extra-dev", str(extra)]) == 0
     written = json.loads(model.read_text(encoding="utf-8"))
     assert written["meta"]["licence"] == "test licence"
     assert written["meta"]["trained_on"]["train_articles"] == 12
     assert written["judge"]["weights"] and 0 < written["judge"]["threshold"] < 1
-    assert 0 <= written["meta"]["dev"]["detect_f1"] <= 1
+    assert written["meta"]["chosen_on"] == ["corpus dev", "extra"]
+    assert all(0 <= r["detect_f1"] <= 1 for r in written["meta"]["dev"].values())
+    assert main(["train-events", str(tmp_path / "nowhere"), "--model", str(model), "-q"]) == 1  # a clear error
 
     out = tmp_path / "out"
     seeds = str(ROOT / "demo" / "seeds")

@@ -23,6 +23,9 @@ def add_parser(sub) -> None:
     p.add_argument("corpus", metavar="CORPUS", help="folder with articles.jsonl, gold.json and split.json")
     p.add_argument("--model", default="learned.json", metavar="FILE", help="model file to write (default: learned.json)")
     p.add_argument("--licence", metavar="TEXT", help="the licence of the corpus, recorded in the model file")
+    p.add_argument("--extra-dev", action="append", default=[], metavar="DIR",
+                   help="another dev set to choose on (a folder with articles.jsonl and gold.json; repeatable; "
+                        "each set weighs the same as the corpus's dev split)")
     add_common(p)
     p.set_defaults(run=run)
 
@@ -33,11 +36,14 @@ def run(args: argparse.Namespace) -> int:
     from rasid.events.training import Corpus, train
 
     corpus = Corpus.load(args.corpus)  # a clear error before any model loads
-    n = len((set(corpus.splits["train"]) | set(corpus.splits["dev"])) & set(corpus.gold["documents"]))
+    extras = [Corpus.load(path, dev_only=True) for path in args.extra_dev]
+    n = len((set(corpus.splits["train"]) | set(corpus.splits["dev"])) & set(corpus.gold["documents"])) \
+        + sum(len(set(e.splits["dev"]) & set(e.gold["documents"])) for e in extras)
     quiet = getattr(args, "quiet", False)
     with Progress(disable=quiet, transient=True) as bar:
         task = bar.add_task("cleaning and tagging the train and dev articles", total=n)
-        model = train(args.corpus, licence=args.licence, progress=lambda k: bar.advance(task, k),
+        model = train(args.corpus, extra_dev=args.extra_dev, licence=args.licence,
+                      progress=lambda k: bar.advance(task, k),
                       log=None if quiet else bar.console.log)
     out = Path(args.model)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -46,7 +52,8 @@ def run(args: argparse.Namespace) -> int:
     tmp.replace(out)
     if not quiet:
         meta = model["meta"]
-        print(f"wrote {out}: place ranker {'learned' if model['places'] else 'the lexicon (learned did no better on dev)'}; "  # noqa: T201
-              f"dev detect F1 {meta['dev']['detect_f1']:.3f} (P {meta['dev']['detect_precision']:.2f} / "
-              f"R {meta['dev']['detect_recall']:.2f}), full F1 {meta['dev']['full_f1']:.3f}")
+        dev = "; ".join(f"{name} detect F1 {r['detect_f1']:.3f} (P {r['detect_precision']:.2f} / "
+                        f"R {r['detect_recall']:.2f}), full F1 {r['full_f1']:.3f}" for name, r in meta["dev"].items())
+        places = "learned" if model["places"] else "the lexicon's (the learned one did no better on dev)"
+        print(f"wrote {out}: place ranker {places}; {dev}")  # noqa: T201
     return 0

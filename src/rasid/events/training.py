@@ -43,14 +43,20 @@ class Corpus:
     splits: dict[str, list[str]]
 
     @classmethod
-    def load(cls, path: str | Path) -> Corpus:
+    def load(cls, path: str | Path, *, dev_only: bool = False) -> Corpus:
+        """A corpus folder; with `dev_only`, a folder without ``split.json`` is all dev (an extra dev set)."""
         path = Path(path)
-        missing = [n for n in ("articles.jsonl", "gold.json", "split.json") if not (path / n).is_file()]
+        needed = ("articles.jsonl", "gold.json") if dev_only else ("articles.jsonl", "gold.json", "split.json")
+        missing = [n for n in needed if not (path / n).is_file()]
         if missing:
             raise RasidError(f"{path}: not an events corpus (missing {', '.join(missing)})")
-        gold = json.loads((path / "gold.json").read_text(encoding="utf-8"))
-        splits = json.loads((path / "split.json").read_text(encoding="utf-8")).get("splits", {})
-        for name in ("train", "dev"):
+        try:
+            gold = json.loads((path / "gold.json").read_text(encoding="utf-8"))
+            splits = json.loads((path / "split.json").read_text(encoding="utf-8")).get("splits", {}) \
+                if (path / "split.json").is_file() else {"dev": sorted(gold.get("documents", {}))}
+        except (OSError, ValueError, AttributeError) as exc:
+            raise RasidError(f"{path}: cannot read the corpus ({exc})") from exc
+        for name in ("dev",) if dev_only else ("train", "dev"):
             if not splits.get(name):
                 raise RasidError(f"{path / 'split.json'}: no {name!r} split")
         return cls(path, gold, splits)
@@ -223,31 +229,47 @@ def evaluate(coder, prepared: dict[str, Prepared], gold: dict) -> dict:
     return {"detect": res["events_detect"], "full": res["events_full"]}
 
 
-def choose(coder, train_set: tuple[list[dict], list[int]], dev: dict[str, Prepared], dev_gold: dict,
+DevSet = tuple[str, dict[str, Prepared], dict]  # (name, prepared articles, gold)
+
+
+def score_dev(coder, devs: list[DevSet]) -> tuple[tuple[float, float], dict[str, dict]]:
+    """The mean detect and full F1 over the dev sets (each set weighs the same), and each set's figures."""
+    res = {name: evaluate(coder, prepared, gold) for name, prepared, gold in devs}
+    n = len(res) or 1
+    return (round(sum(r["detect"]["f1"] for r in res.values()) / n, 4),
+            round(sum(r["full"]["f1"] for r in res.values()) / n, 4)), res
+
+
+def _line(res: dict[str, dict]) -> str:
+    return "; ".join(f"{name} detect F1 {r['detect']['f1']:.3f} (P {r['detect']['precision']:.2f} / "
+                     f"R {r['detect']['recall']:.2f}) full {r['full']['f1']:.3f}" for name, r in res.items())
+
+
+def choose(coder, train_set: tuple[list[dict], list[int]], devs: list[DevSet],
            regularisation: Iterable[float] = REGULARISATION, thresholds: Iterable[float] = THRESHOLDS,
            log: Callable[[str], None] | None = None) -> tuple[Model, dict]:
-    """The model (strength and threshold) with the best dev detect F1; with the dev figures."""
+    """The judge (strength and threshold) with the best mean detect F1 over the dev sets; with their figures."""
     best: tuple | None = None
     for C in regularisation:
         weights, bias = fit(*train_set, C)
         for t in thresholds:
             coder.judge = LearnedJudge(coder.lexicon, coder.actors, model=Model(weights, bias, t, {}))
-            res = evaluate(coder, dev, dev_gold)
-            key = (res["detect"]["f1"], res["full"]["f1"], -abs(t - 0.5))
+            key, res = score_dev(coder, devs)
             if log:
-                log(f"C={C:<4} threshold={t:.2f}  dev detect F1 {res['detect']['f1']:.3f} "
-                    f"(P {res['detect']['precision']:.2f} / R {res['detect']['recall']:.2f})  full F1 {res['full']['f1']:.3f}")
-            if best is None or key > best[0]:
-                best = (key, Model(weights, bias, t, {"C": C}), res)
+                log(f"judge C={C:<4} threshold={t:.2f}: {_line(res)}")
+            if best is None or (*key, -abs(t - 0.5)) > best[0]:
+                best = ((*key, -abs(t - 0.5)), Model(weights, bias, t, {"C": C}), res)
     assert best is not None
     return best[1], best[2]
 
 
-def train(corpus_path: str | Path, *, resources=None, licence: str | None = None,
-          log: Callable[[str], None] | None = None, progress: Callable[[int], None] | None = None) -> dict:
-    """Train the place ranker and the judge on a corpus's train split, choose them on dev; return the
-    model file's content (sections ``places``, null when the lexicon's ranking did as well on dev,
-    and ``judge``)."""
+def train(corpus_path: str | Path, *, extra_dev: Iterable[str | Path] = (), resources=None,
+          licence: str | None = None, log: Callable[[str], None] | None = None,
+          progress: Callable[[int], None] | None = None) -> dict:
+    """Train the place ranker and the judge on a corpus's train split, choose them on its dev split and
+    on any `extra_dev` sets (folders with ``articles.jsonl`` and ``gold.json``, all dev; each set
+    weighs the same); return the model file's content (sections ``places``, null when the lexicon's
+    ranking did as well, and ``judge``)."""
     from rasid.events import EventCoder
     from rasid.events.places import LearnedPlaces, LexiconPlaces
 
@@ -259,17 +281,23 @@ def train(corpus_path: str | Path, *, resources=None, licence: str | None = None
     train_docs = {k: v for k, v in prepared.items() if k in train_ids}
     dev_docs = {k: v for k, v in prepared.items() if k in dev_ids}
     train_gold, dev_gold = corpus.subset(train_ids), corpus.subset(dev_ids)
+    devs: list[DevSet] = [(f"{corpus.path.name} dev", dev_docs, dev_gold)]
+    for path in extra_dev:
+        extra = Corpus.load(path, dev_only=True)
+        ids = set(extra.splits["dev"]) & set(extra.gold["documents"])
+        devs.append((extra.path.name, prepare(extra, ids, resources, progress), extra.subset(ids)))
     coder = EventCoder(steps={"judge": RuleJudge(), "places": LexiconPlaces(Lexicon.from_data())})
     # 1. where: the learned ranker against the lexicon's, both under the rule judge
-    best_places = (_key(evaluate(coder, dev_docs, dev_gold)), None, None)
-    log(f"places by the lexicon: dev detect F1 {best_places[0][0]:.3f}")
+    key, res = score_dev(coder, devs)
+    best_places = (key, None, None)
+    log(f"places by the lexicon: {_line(res)}")
     X, y = label_places(place_options(coder, train_docs), train_gold)
     for C in REGULARISATION:
         weights, bias = fit(X, y, C)
         ranker = Model(weights, bias, 0.5, {"C": C})
         coder.places = LearnedPlaces(coder.lexicon, coder.actors, model=ranker)
-        key = _key(evaluate(coder, dev_docs, dev_gold))
-        log(f"places learned, C={C}: dev detect F1 {key[0]:.3f}")
+        key, res = score_dev(coder, devs)
+        log(f"places learned, C={C}: {_line(res)}")
         if key > best_places[0]:
             best_places = (key, ranker, C)
     places_model = best_places[1]
@@ -277,7 +305,7 @@ def train(corpus_path: str | Path, *, resources=None, licence: str | None = None
         else LexiconPlaces(coder.lexicon, coder.actors)
     # 2. whether: the judge over the candidates of the chosen places step
     JX, jy = label(candidates(coder, train_docs), train_gold)
-    model, dev_res = choose(coder, (JX, jy), dev_docs, dev_gold, log=log)
+    model, dev_res = choose(coder, (JX, jy), devs, log=log)
     coder.judge = LearnedJudge(coder.lexicon, coder.actors, model=model)
     train_res = evaluate(coder, train_docs, train_gold)
     meta = {
@@ -286,8 +314,9 @@ def train(corpus_path: str | Path, *, resources=None, licence: str | None = None
         "trained_on": {"corpus": corpus.path.name, "train_articles": len(train_docs), "dev_articles": len(dev_docs),
                        "judge_candidates": len(jy), "judge_reports": sum(jy), "place_options": len(y)},
         "licence": licence or f"that of the corpus it was trained on ({corpus.path.name}; see its SOURCE.md)",
+        "chosen_on": [name for name, _, _ in devs],
         "judge_C": model.meta["C"], "places_C": best_places[2],
-        "train": _figures(train_res), "dev": _figures(dev_res),
+        "train": _figures(train_res), "dev": {name: _figures(r) for name, r in dev_res.items()},
     }
     places = None if places_model is None else {"bias": places_model.bias,
                                                 "weights": dict(sorted(places_model.weights.items()))}
