@@ -138,3 +138,16 @@ def test_dates_and_ids_read_left_to_right_inside_arabic(server, browser):
         })""")
         assert order and all(ok for _, ok in order), (path, order)
     page.close()
+
+
+def test_pages_reflow_on_a_phone(server, browser):
+    import json
+    import urllib.request
+
+    story = json.load(urllib.request.urlopen(f"{server}/api/stories"))["stories"][0]["story_id"]
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    for path in ("/", "/events", f"/stories/{story}", "/documents/000_930dda6a6b7502e0", "/map", "/search?q=سرت"):
+        page.goto(server + path)
+        scroll, client = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert scroll <= client, (path, scroll, client)  # nothing makes the page scroll sideways
+    page.close()
