@@ -88,3 +88,13 @@ def test_on_the_sample_story_the_entry_claim_and_the_30_metre_claim_conflict(see
     assert "مليشيات حفتر" in names["Al Jazeera"] and "قوات حفتر" in names["Al Jazeera"]
     assert any("الجيش الوطني الليبي" in v for k, v in names.items() if k != "Al Jazeera")
     assert comparison["framing"]["Al Jazeera"]["lean"]["side"] == "GNA"
+
+
+def test_a_source_without_outlet_or_title_is_named_by_its_first_line(cleaner):
+    from rasid.compare.compare import source_label
+
+    text = "وقصفت طائرات مسيرة مواقع لقوات الوفاق غرب مدينة سرت فجر اليوم.\n\nوقال مصدر عسكري إن الطائرات ..."
+    doc, _ = cleaner.clean(Article("000_930dda6a6b7502e0", text, "x.txt", "text", outlet=None))
+    label = source_label(doc)
+    assert label.startswith("unknown outlet: «وقصفت طائرات مسيرة") and label.endswith("…»")
+    assert "000_930dda6a6b7502e0" not in label

@@ -26,12 +26,20 @@ def source_key(doc: Document) -> str:
     return doc.outlet or f"doc:{doc.doc_id}"
 
 
+LABEL_CHARS = 40  # how much of an untitled source's first line names it
+
+
 def source_label(doc: Document) -> str:
-    """How a source is shown to people."""
+    """How a source is shown to people: its outlet; else its title, or its first kept line, quoted."""
     if doc.outlet:
         return doc.outlet
     title = (doc.title or "").strip()
-    return f"unknown outlet ({title[:40] + '…' if len(title) > 40 else title or doc.doc_id})"
+    if not title:
+        first = next((ln for ln in doc.lines if ln.status == LineStatus.KEPT), None)
+        title = " ".join(doc.text[first.start:first.end].split()) if first else ""
+    if not title:
+        return f"unknown outlet ({doc.doc_id})"
+    return f"unknown outlet: «{title[:LABEL_CHARS] + '…' if len(title) > LABEL_CHARS else title}»"
 
 
 def event_clusters(events: Sequence[dict]) -> list[list[dict]]:
