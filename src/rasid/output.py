@@ -101,8 +101,8 @@ ACLED_COLUMNS = ["event_id_cnty", "event_date", "year", "time_precision", "disor
                  "location", "latitude", "longitude", "geo_precision", "source", "source_scale", "notes",
                  "fatalities", "tags", "timestamp"]
 EXTRA_COLUMNS = ["rasid_event_id", "doc_id", "line", "span_start", "span_end", "story_id", "attributed_to",
-                 "same_as", "location_ar", "actor1_ar", "actor2_ar", "modality", "confidence", "source_url",
-                 "sentence"]
+                 "same_as", "location_ar", "actor1_ar", "actor2_ar", "modality", "confidence", "reviewed",
+                 "source_url", "sentence"]
 
 
 def acled_row(e: dict, urls: dict[str, str] | None = None) -> dict:
@@ -130,7 +130,8 @@ def acled_row(e: dict, urls: dict[str, str] | None = None) -> dict:
         "attributed_to": e.get("attributed_to") or "", "same_as": " ".join(e.get("same_as") or []),
         "location_ar": loc.get("name_ar") or "", "actor1_ar": a1.get("label_ar") or "",
         "actor2_ar": a2.get("label_ar") or "", "modality": e.get("modality") or "",
-        "confidence": e.get("confidence", ""), "source_url": (urls or {}).get(e["doc_id"], ""),
+        "confidence": e.get("confidence", ""), "reviewed": (e.get("reviewed") or {}).get("action", ""),
+        "source_url": (urls or {}).get(e["doc_id"], ""),
         "sentence": " ".join((e.get("sentence") or "").split()),
     }
 

@@ -52,13 +52,14 @@ def linked_events(store: Store) -> list[dict]:
     """Every stored event with its story, linked to other reports of the same event."""
     from rasid.events import link_events
     from rasid.events.passes import LAYER
+    from rasid.review import apply_reviews
 
     story_of = store.line_stories()
     events = []
     for e in store.annotations(LAYER):
         e["story_id"] = story_of.get((e["doc_id"], e["line"]))
         events.append(e)
-    return link_events(events)
+    return link_events(apply_reviews(store, events))  # coders' corrections outlive every re-run
 
 
 def _basis(story: dict, events: list[dict], n_mentions: int, layers: dict[str, tuple[str, str]]) -> str:

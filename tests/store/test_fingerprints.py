@@ -8,7 +8,7 @@ from rasid.document import Article
 from rasid.errors import LexiconError
 from rasid.fingerprints import DataFiles, LayerFingerprints, cleaning_hash, layer_status, refs_of
 from rasid.resources import data_path
-from rasid.store import Store
+from rasid.store import SCHEMA_VERSION, Store
 
 ACTORS = data_path("entities/data/actors.yaml")
 ALIASES = data_path("geo/data/aliases.yaml")
@@ -157,7 +157,7 @@ def test_a_schema_1_store_is_upgraded_with_every_layer_stale(tmp_path, cleaner, 
     db.commit()
     db.close()
     with Store(path) as store:
-        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == "2"
+        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
         status = layer_status(store, shipped)
         assert status["clean"].stale == ["d0"] and status["entity"].missing == ["d0"]
         assert store.layer_states("clean")["d0"][1] == cleaning_hash(store.get_document("d0"))

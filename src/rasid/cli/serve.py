@@ -1,4 +1,4 @@
-"""``rasid serve [--db FILE] [--port N]``: the REST API and the dashboard over a store."""
+"""``rasid serve [--db FILE] [--port N] [--review]``: the REST API and the dashboard over a store."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def add_parser(sub) -> None:
     p.add_argument("--out", default="out", metavar="DIR", help="output folder whose store to serve (default: out)")
     p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--review", action="store_true",
+                   help="let coders correct events (POST /api/events/ID/review with a token from 'rasid users add')")
     add_common(p)
     p.set_defaults(run=run)
 
@@ -31,6 +33,6 @@ def run(args: argparse.Namespace) -> int:
     path = Path(args.db) if args.db else Path(args.out) / "rasid.sqlite"
     if not path.exists():
         raise RasidError(f"no store at {path}; run 'rasid analyze PATH --out {args.out}' first, or name one with --db")
-    app = create_app(path)
+    app = create_app(path, review=args.review)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning" if args.quiet else "info")
     return 0

@@ -56,13 +56,16 @@ class Evidence:
 
 
 def counted(event: dict) -> bool:
-    """Whether an event counts in tolls, maps and exports of incidents: a denied one is kept, not counted.
+    """Whether an event counts in tolls, maps and exports of incidents: a denied one, or one a coder
+    rejected (:mod:`rasid.review`), is kept, not counted.
 
     Example:
         >>> counted({"modality": "denied"}), counted({"modality": "attributed"})
         (False, True)
+        >>> counted({"modality": "asserted", "reviewed": {"action": "reject"}})
+        False
     """
-    return event.get("modality") != "denied"
+    return event.get("modality") != "denied" and (event.get("reviewed") or {}).get("action") != "reject"
 
 
 def has(table, keys: Sequence[str], i: int) -> int:

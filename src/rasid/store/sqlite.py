@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 2  # 2: layer_state (fingerprints of stored layers)
+SCHEMA_VERSION = 3  # 2: layer_state (fingerprints of stored layers); 3: users and reviews (the review loop)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,6 +102,12 @@ CREATE INDEX IF NOT EXISTS layer_state_layer ON layer_state(layer);
 CREATE TABLE IF NOT EXISTS input_files (
   path TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, options TEXT NOT NULL,
   articles TEXT NOT NULL, skips TEXT NOT NULL, updated REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS users (
+  name TEXT PRIMARY KEY, role TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, created REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reviews (
+  review_id INTEGER PRIMARY KEY, event_id TEXT NOT NULL, doc_id TEXT NOT NULL, action TEXT NOT NULL,
+  fields TEXT NOT NULL, note TEXT, user TEXT NOT NULL, at REAL NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS reviews_event ON reviews(event_id);
 CREATE TABLE IF NOT EXISTS skips (
   run_id INTEGER NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
 """
@@ -602,17 +608,18 @@ class Store:
 
     def replace_events(self, events: list[dict]) -> None:
         """Replace the queryable events table with these linked events (one transaction)."""
-        def row(e: dict) -> tuple:
-            a1, a2, loc = e.get("actor1") or {}, e.get("actor2") or {}, e.get("location") or {}
-            ids = [e["event_id"], *e.get("same_as", [])]
-            return (e["event_id"], e["doc_id"], e.get("story_id"), e["event_type"], e.get("sub_event_type"),
-                    a1.get("id"), a2.get("id"), a1.get("side"), a2.get("side"), loc.get("name_en"), loc.get("name_ar"),
-                    loc.get("country"), e.get("event_date"), e.get("outlet"), e.get("fatalities"), min(ids),
-                    json.dumps(e, ensure_ascii=False))
-
         with self.transaction() as db:
             db.execute("DELETE FROM events")
-            db.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [row(e) for e in events])
+            db.executemany("INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", [_event_row(e) for e in events])
+
+    def get_event(self, event_id: str) -> dict | None:
+        """One event of the queryable table (as readers see it, reviews applied)."""
+        r = self.db.execute("SELECT data FROM events WHERE event_id=?", (event_id,)).fetchone()
+        return json.loads(r[0]) if r else None
+
+    def put_event(self, event: dict) -> None:
+        """Write one event of the queryable table as it now reads (after a review)."""
+        self.db.execute("INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _event_row(event))
 
     def query_events(self, *, event_type: str | None = None, sub_event_type: str | None = None,
                      actor: str | None = None, place: str | None = None, outlet: str | None = None,
@@ -637,6 +644,7 @@ class Store:
         """Matching events counted by place (linked reports once): for a map of a whole selection."""
         where, args = _event_filters(**filters, distinct=True)
         sql = " WHERE location IS NOT NULL AND json_extract(data, '$.modality') IS NOT 'denied'" \
+            " AND json_extract(data, '$.reviewed.action') IS NOT 'reject'" \
             + (" AND " + " AND ".join(where) if where else "")
         rows = self.db.execute(
             "SELECT location, location_ar, json_extract(data, '$.location.lat'), json_extract(data, '$.location.lon'), "
@@ -702,6 +710,15 @@ class Store:
 
 def _key_hash(key: str) -> str | None:
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).hexdigest() if key else None
+
+
+def _event_row(e: dict) -> tuple:
+    a1, a2, loc = e.get("actor1") or {}, e.get("actor2") or {}, e.get("location") or {}
+    ids = [e["event_id"], *e.get("same_as", [])]
+    return (e["event_id"], e["doc_id"], e.get("story_id"), e["event_type"], e.get("sub_event_type"),
+            a1.get("id"), a2.get("id"), a1.get("side"), a2.get("side"), loc.get("name_en"), loc.get("name_ar"),
+            loc.get("country"), e.get("event_date"), e.get("outlet"), e.get("fatalities"), min(ids),
+            json.dumps(e, ensure_ascii=False))
 
 
 def _event_filters(*, event_type=None, sub_event_type=None, actor=None, place=None, outlet=None, country=None,

@@ -15,6 +15,7 @@ import threading
 from datetime import date
 from html import escape
 from pathlib import Path
+from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
@@ -23,6 +24,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rasid import __version__
@@ -46,8 +48,10 @@ MAX_INT = 2**31 - 1  # counts and offsets past any store: a clear 422, not an SQ
 MAX_PAGE = MAX_INT // PAGE
 
 
-def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
-    """The application serving the store at `db`."""
+def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) -> FastAPI:
+    """The application serving the store at `db`; with `review`, coders may correct events
+    (``POST /api/events/{event_id}/review`` with a bearer token; see :mod:`rasid.review`)."""
+    read_only = read_only and not review
     opened = Store.open_readonly(db) if read_only else Store(db)  # fails early on a bad path
     local = threading.local()
     local.store = opened
@@ -125,6 +129,29 @@ def create_app(db: str | Path, *, read_only: bool = True) -> FastAPI:
                                              country=country,
                                              story_id=story, date_from=_date(date_from, "date_from"),
                                              date_to=_date(date_to, "date_to"))}
+
+    @app.post("/api/events/{event_id}/review", tags=["review"])
+    def api_review(event_id: str, body: ReviewBody, request: Request):
+        """Accept, reject or edit one event (``rasid serve --review``; a coder's or admin's token as
+        ``Authorization: Bearer TOKEN``). Edits name their fields (event_type, sub_event_type,
+        actor1, actor2 as dictionary ids, location as a place name, event_date, fatalities); the
+        correction is stored apart from the coder's layer, with who and when, and survives re-runs.
+        401 without a valid token, 403 for a viewer, 405 when the server was not started to review."""
+        from rasid.review import WRITERS, ReviewError, review_event, user_of
+
+        if not review:
+            raise HTTPException(405, "this server is read-only: start it with rasid serve --review")
+        auth = request.headers.get("authorization", "")
+        who = user_of(current(), auth[7:].strip() if auth.lower().startswith("bearer ") else None)
+        if who is None:
+            raise HTTPException(401, "a valid token is needed (Authorization: Bearer TOKEN; rasid users add)",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if who[1] not in WRITERS:
+            raise HTTPException(403, f"{who[0]} is a {who[1]}: reviewing needs the coder role")
+        try:
+            return review_event(current(), event_id, body.action, body.fields, body.note, who[0])
+        except ReviewError as exc:
+            raise HTTPException(404 if str(exc).startswith("no event") else 422, str(exc)) from None
 
     @app.get("/api/documents/{doc_id}", tags=["documents"])
     def api_document(doc_id: str):
@@ -277,6 +304,14 @@ def _csv(rows: list[dict], urls: dict[str, str]) -> str:
         row = acled_row(e, urls)
         w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     return buf.getvalue()
+
+
+class ReviewBody(BaseModel):
+    """A coder's review of one event."""
+
+    action: Literal["accept", "reject", "edit"]
+    fields: dict[str, Any] = Field(default_factory=dict)
+    note: str | None = Field(None, max_length=2000)
 
 
 def _actor_ids(query: str | None) -> list[str] | None:
