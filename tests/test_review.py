@@ -92,3 +92,11 @@ def test_a_coders_corrections_survive_reruns_and_reach_exports_and_gold(tmp_path
     assert main(["eval", str(gold_path), "--out", str(out), "--json"]) == 0
     scores = json.loads(capsys.readouterr().out)
     assert scores["events_detect"]["recall"] == 1.0  # the output holds every event the coders left
+    # as a folder: the articles too, a dev set train-events reads
+    assert main(["export-gold", "--db", str(db), "--out", str(tmp_path / "reviewed"), "-q"]) == 0
+    from rasid.events.training import Corpus
+
+    dev = Corpus.load(tmp_path / "reviewed", dev_only=True)
+    assert set(dev.splits["dev"]) == set(gold["documents"])
+    lines = (tmp_path / "reviewed" / "articles.jsonl").read_text(encoding="utf-8").rstrip("\n").split("\n")
+    assert {json.loads(x)["id"] for x in lines} == set(gold["documents"])

@@ -24,7 +24,9 @@ def add_parsers(sub) -> None:
                        description="Write every document a coder reviewed, with its events as reviewed, in the "
                                    "format rasid eval and rasid train-events read.")
     g.add_argument("--db", default="out/rasid.sqlite", metavar="FILE", help="the store (default out/rasid.sqlite)")
-    g.add_argument("--out", dest="gold_out", default="gold.json", metavar="FILE", help="file to write (default gold.json)")
+    g.add_argument("--out", dest="gold_out", default="gold.json", metavar="FILE|DIR",
+                   help="file to write (default gold.json); a folder gets gold.json and the articles (articles.jsonl): "
+                        "a dev set for rasid train-events --extra-dev")
     add_common(g)
     g.set_defaults(run=run_export_gold)
 
@@ -42,9 +44,18 @@ def run_users_add(args: argparse.Namespace) -> int:
 def run_export_gold(args: argparse.Namespace) -> int:
     from rasid.review import export_gold
 
+    out = Path(args.gold_out)
+    folder = out.suffix != ".json"  # a folder: gold.json and the articles, a dev set for train-events --extra-dev
     with open_existing_store(argparse.Namespace(db=args.db, out=None)) as store:
         gold = export_gold(store)
-    out = Path(args.gold_out)
+        articles = [store.get_article(d) for d in gold["documents"]] if folder else []
+    if folder:
+        out.mkdir(parents=True, exist_ok=True)
+        with (out / "articles.jsonl").open("w", encoding="utf-8") as f:
+            for a in filter(None, articles):
+                f.write(json.dumps({"id": a.doc_id, "text": a.text, "title": a.title, "outlet": a.outlet,
+                                    "published": a.published}, ensure_ascii=False) + "\n")
+        out = out / "gold.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     if not getattr(args, "quiet", 0):
