@@ -47,6 +47,7 @@ from rasid.events.notes import describe
 from rasid.events.places import LearnedPlaces, location_of
 from rasid.events.roles import as_actor, clean_actor
 from rasid.events.taxonomy import Taxonomy
+from rasid.events.when import days_before
 from rasid.text.normalize import match_key
 from rasid.text.tokens import strip_proclitics, tokenize
 
@@ -243,7 +244,7 @@ class EventCoder:
         if place_mention is not None and place_mention.get("span"):
             evidence["location"] = Evidence.of(doc.doc_id, doc.text, *place_mention["span"], "location", "places")
         event_date, precision, date_mention = self.dates.date(doc, s, clause)
-        ctx.flags["recap"] = date_mention is not None and _days_before(event_date, doc.publication_date) > RECAP_DAYS
+        ctx.flags["recap"] = date_mention is not None and days_before(event_date, doc.publication_date) > RECAP_DAYS
         ctx.flags["earlier_year"] = _earlier_year(s, lo, hi, doc.publication_date)
         if date_mention is not None:
             evidence["date"] = s.mention_evidence(date_mention, "date", "dates")
@@ -341,16 +342,6 @@ class EventCoder:
             if n:
                 return as_actor(self.civilians, s.words(i, i + n)), s.evidence(i, i + n, "actor2", "civilians")
         return None
-
-
-def _days_before(event_date: str | None, published: str | None) -> int:
-    """How many days `event_date` lies before the publication date (0 when either is unknown)."""
-    from datetime import date
-
-    try:
-        return (date.fromisoformat(published[:10]) - date.fromisoformat(event_date[:10])).days
-    except (TypeError, ValueError):
-        return 0
 
 
 def _earlier_year(s: Sentence, lo: int, hi: int, published: str | None) -> bool:

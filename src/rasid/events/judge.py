@@ -21,13 +21,13 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from datetime import date
 from functools import cache
 from pathlib import Path
 
 from rasid.errors import LexiconError
 from rasid.events.lexicon import Lexicon
 from rasid.events.model import Clause, Event, Sentence, has_any
+from rasid.events.when import days_before
 from rasid.resources import data_path
 
 __all__ = ["Context", "LearnedJudge", "RuleJudge", "DEFAULT_MODEL", "FLAGS", "load_model"]
@@ -150,7 +150,7 @@ class LearnedJudge(RuleJudge):
         if event.actor1 and event.actor2 and event.actor1.get("side") and \
                 event.actor1.get("side") == event.actor2.get("side"):
             f["same_side"] = 1.0
-        days = _days(event.event_date, ctx.publication_date) if event.date_from == "sentence" else 0
+        days = days_before(event.event_date, ctx.publication_date) if event.date_from == "sentence" else 0
         f["days_before"] = min(max(days, 0), 60) / 60
         for name, on in ctx.flags.items():
             if on:
@@ -162,10 +162,3 @@ class LearnedJudge(RuleJudge):
         if has_any(lex.speech, s.keys):
             f["speech"] = 1.0
         return f
-
-
-def _days(event_date: str | None, published: str | None) -> int:
-    try:
-        return (date.fromisoformat(published[:10]) - date.fromisoformat(event_date[:10])).days
-    except (TypeError, ValueError):
-        return 0

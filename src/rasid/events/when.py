@@ -13,7 +13,7 @@ from rasid.events.lexicon import Lexicon
 from rasid.events.model import Clause, Sentence
 from rasid.events.places import follows
 
-__all__ = ["LexiconDates", "PUBLICATION_PRECISION"]
+__all__ = ["LexiconDates", "PUBLICATION_PRECISION", "days_before"]
 
 PUBLICATION_PRECISION = 2  # ACLED time precision of an event dated by its article: within the week before
 
@@ -37,3 +37,18 @@ class LexiconDates:
         if doc.publication_date:
             return doc.publication_date[:10], PUBLICATION_PRECISION, None
         return None, 3, None
+
+
+def days_before(event_date: str | None, published: str | None) -> int:
+    """How many days `event_date` lies before the publication date (0 when either is unknown).
+
+    Example:
+        >>> days_before("2015-07-01", "2015-07-31"), days_before(None, "2015-07-31")
+        (30, 0)
+    """
+    from datetime import date
+
+    try:
+        return (date.fromisoformat(published[:10]) - date.fromisoformat(event_date[:10])).days
+    except (TypeError, ValueError):
+        return 0
