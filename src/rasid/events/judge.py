@@ -2,14 +2,16 @@
 
 The lexicon steps propose candidates generously; the judge keeps or drops each one and gives it
 its ``confidence``. What it weighs (:meth:`LearnedJudge.features`) is what the lexicon steps saw:
-the trigger's role, part of speech and rank, the modality, which fields were found and where from (the sentence or
-the context), how far the date lies before publication, a year earlier than the article's, the
-sentence's place in the document, its length and how many triggers it holds, the lexicon's cue
-words just before the trigger (background, time since, conditions, comment), quotation and speech. The weights are a logistic
-regression trained on the train split of the blind-coded events corpus and its threshold chosen on
-the dev split (``rasid train-events``); they ship as ``events/data/judge.json``, which also names
-the data it was trained on and that data's licence. Scoring is a dot product: deterministic, and
-it needs no learning library at run time.
+the trigger's role, part of speech and rank, the modality, which fields were found and where
+from (the sentence or the context), how far the date lies before publication, the sentence's
+place in the document, its length and how many triggers it holds, the lexicon's cue words just
+before the trigger (background, time since, conditions, comment), quotation and speech.
+
+The weights are a logistic regression trained on the train split of the blind-coded events
+corpus, its strength and threshold chosen on the dev split and any extra dev sets (``rasid
+train-events``); they ship as ``events/data/learned.json``, which also names the data it was
+trained on and that data's licence. Scoring is a dot product: deterministic, and it needs no
+learning library at run time.
 
 :class:`RuleJudge` is the hand-written judge the learned one replaced: it drops every candidate a
 rule flags and sets the confidence from the fields found. Use it with
@@ -34,7 +36,7 @@ __all__ = ["Context", "LearnedJudge", "RuleJudge", "DEFAULT_MODEL", "FLAGS", "lo
 
 DEFAULT_MODEL = "events/data/learned.json"  # the judge's and the place ranker's weights
 # what the lexicon steps flag about a candidate; the rule judge drops a flagged one, the learned judge weighs it
-FLAGS = ("recap", "earlier_year", "bare_context", "context_only")
+FLAGS = ("recap", "bare_context", "context_only")
 CUE_WINDOW = 8  # tokens before the trigger searched for cue words
 # the rule judge's confidence: a base and what each field found adds (hand-set)
 RULE_BASE, RULE_ACTOR1, RULE_PLACE, RULE_ACTOR2, RULE_STRONG = 0.4, 0.15, 0.15, 0.1, 0.1
