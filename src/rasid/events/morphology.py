@@ -25,6 +25,8 @@ Example:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 __all__ = ["suffix_readings", "present_forms", "MIN_STEM"]
 
 # object pronouns, then subject endings (longest first); after them at least MIN_STEM letters remain
@@ -34,6 +36,7 @@ MIN_STEM = 3
 PRESENT_PREFIXES = ("ي", "ت", "ن")
 
 
+@lru_cache(maxsize=1 << 16)  # token keys recur: a news stream has a few thousand common words
 def suffix_readings(key: str) -> tuple[str, ...]:
     """The token's shapes with a pronoun suffix, or a subject ending, removed (the token itself excluded)."""
     out: list[str] = []
