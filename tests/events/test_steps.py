@@ -339,3 +339,21 @@ def test_an_attack_on_places_joined_by_and_is_one_event_per_place(cleaner):
     assert [e.location["name"] for e in events] == ["Sanaa", "Saada"]
     assert [e.fatalities for e in events] == [12, None]  # one toll for both: it stays with the first
     assert len({e.event_id for e in events}) == 2 and events[1].evidence["location"].text == "وصعدة"
+
+
+@pytest.mark.parametrize("text", [
+    # SaudiNewsNet, 21-23 July 2015: totals over months, vague plurals and a breakdown of a count
+    "وأشاد بمقاتلي المقاومة الذين تمكنوا من طرد مسلحي الحوثي، مبينا أن 750 شخصا قتلوا في معارك عدن خلال ثلاثة أشهر.",
+    "واندلعت اشتباكات عنيفة في شوارع تعز، وقتل أكثر من 3500 شخص في القتال الذي تشهده اليمن منذ نحو 4 أشهر.",
+    "وذكر معارضون أن المدنيين الذين قتلوا نتيجة قصف القوات الحكومية خلال رمضان بلغوا 1452 سوريا.",
+    "ويقصف النظام مناطق المعارضة في حلب حيث قتل آلاف المدنيين.",
+])
+def test_tolls_a_total_over_a_period_or_a_vague_plural_is_no_events_toll(lexicon, text):
+    s = sentence(text)
+    clause = first_clause(s, lexicon)
+    assert LexiconTolls(lexicon).count(s, clause).killed is None
+
+
+def test_tolls_a_breakdown_after_they_are_is_part_of_the_count(lexicon):
+    s = sentence("وقصفت طائرات النظام حلب فقتلت 48 مدنيا، هم 9 أطفال و6 نساء و33 رجلا.")
+    assert LexiconTolls(lexicon).count(s, first_clause(s, lexicon)).killed == 48

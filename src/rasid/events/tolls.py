@@ -2,8 +2,9 @@
 
 Numbers in a list that a killing word opens count as dead, plus the named people in it ("مقتل آمر
 العمليات سالم درياق، ومعاونه ...، و8 من عناصرهم" = 10); numbers next to a wounding word are the
-wounded; a number followed by a unit word (vehicles, kilometres) is no toll; "دون وقوع إصابات" is 0
-and a dual verb ("قتلا") is 2. Replace it with any object that has ``count(sentence, clause)``.
+wounded; a number followed by a unit word (vehicles, kilometres) is no toll, nor a vague plural
+("آلاف") or a total over a period ("خلال ثلاثة أشهر"، "منذ نحو 4 أشهر"); "دون وقوع إصابات" is 0 and a
+dual verb ("قتلا") is 2. Replace it with any object that has ``count(sentence, clause)``.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MAX_TOLL = 100_000  # a larger number is a count of something else (money, a pop
 YEARS = range(1800, 2101)  # a four-digit number in this range is a year, never a toll ("احتجاجات عام 2011")
 NOT_DEAD_REACH = 2  # tokens on either side of a number searched for words of the missing, captured, deployed
 KILLED_REACH = 12  # tokens after a killing word whose numbers and names are its dead
+PERIOD_REACH = 12  # tokens after a figure searched for a period it totals ("... خلال ثلاثة أشهر")
 
 
 @dataclass
@@ -54,6 +56,16 @@ class LexiconTolls:
         digits = j - i == 1 and s.tokens[i].kind == "num" and len(s.tokens[i].text.strip()) == 4
         return (digits and value in YEARS) or (i > 0 and has(self.lexicon.year_words, s.keys, i - 1) > 0)
 
+    def _period_total(self, s: Sentence, a: int, j: int) -> bool:
+        """Whether a period word and a span of time stand around the figure (tokens ``a`` to PERIOD_REACH
+        after ``j``): a total over weeks or months ("خلال رمضان بلغوا 1452"، "750 قتلوا خلال ثلاثة أشهر")."""
+        lex = self.lexicon
+        for k in range(a, min(j + PERIOD_REACH, len(s.keys))):
+            n = has(lex.period, s.keys, k)
+            if n and any(has(lex.period_spans, s.keys, m) for m in range(k + n, min(k + n + 4, len(s.keys)))):
+                return True
+        return False
+
     def count(self, s: Sentence, clause: Clause) -> Toll:
         lex = self.lexicon
         lo, hi = clause.lo, clause.hi
@@ -79,6 +91,7 @@ class LexiconTolls:
                     i += n_words
                     continue
             i += 1
+        breakdown = None  # where a breakdown of a count ("منهم"، "هم") began
         for i, j, value in numbers:
             if any(has(lex.units, s.keys, k) for k in range(j, min(j + 2, hi))):
                 continue
@@ -86,7 +99,12 @@ class LexiconTolls:
                     max(lo, i - NOT_DEAD_REACH), min(j + NOT_DEAD_REACH, hi)) if not i <= k < j):
                 continue
             if any(has(lex.subset, s.keys, k) for k in range(max(lo, i - 2), i)):
+                breakdown = i
                 continue  # "مقتل 8 أشخاص من بينهم خمسة أطفال": a part of a count already made
+            if breakdown is not None and not any(has(lex.killed, s.keys, k) for k in range(breakdown, i)):
+                continue  # "... هم 9 أطفال و6 نساء و33 رجلا": the rest of the breakdown
+            if has(lex.vague, s.keys, i) or self._period_total(s, max(lo, i - PERIOD_REACH), j):
+                continue  # "آلاف القتلى"; "750 شخصا قتلوا ... خلال ثلاثة أشهر": no one event's toll
             if any(has(lex.wounded, s.keys, k) for k in range(max(lo, i - 2), min(j + 2, hi))) and \
                     not any(has(lex.killed, s.keys, k) for k in range(j, min(j + 2, hi))):
                 wounded = (wounded or 0) + value
