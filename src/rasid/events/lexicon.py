@@ -62,6 +62,7 @@ class Lexicon:
         self.subset = _keyset(cas.get("subset", ()))
         self.period = _keyset(cas.get("period", ()))
         self.period_spans = _keyset(cas.get("period_spans", ()))
+        self.period_phrases = _keyset(cas.get("period_phrases", ()))
         self.vague = _keyset(cas.get("vague", ()))
         # single words that place an actor or a place in the clause (matching keys)
         words = data.get("argument_words", {})

@@ -273,7 +273,7 @@ ARGUMENT_WORDS = frozenset({"target_markers", "affiliation", "doer_verbs", "noun
                             "place_prepositions", "onset_verbs", "additive", "destinations", "force_heads"})
 ATTRIBUTION_KEYS = frozenset({"spokesman", "verbs", "prepositions", "stop", "own_forces"})
 CASUALTY_KEYS = frozenset({"killed_dual", "killed", "wounded", "units", "none", "not_dead", "year_words", "subset",
-                           "period", "period_spans", "vague"})
+                           "period", "period_spans", "period_phrases", "vague"})
 _WORD_LISTS = ("not_triggers", "passive", "civilian_words", "government_sides")
 _GROUPS_OF_LISTS = {"argument_words": ARGUMENT_WORDS, "attribution": ATTRIBUTION_KEYS, "casualties": CASUALTY_KEYS,
                     "modality": None, "cues": None}

@@ -23,6 +23,7 @@ MAX_TOLL = 100_000  # a larger number is a count of something else (money, a pop
 YEARS = range(1800, 2101)  # a four-digit number in this range is a year, never a toll ("احتجاجات عام 2011")
 NOT_DEAD_REACH = 2  # tokens on either side of a number searched for words of the missing, captured, deployed
 KILLED_REACH = 12  # tokens after a killing word whose numbers and names are its dead
+WOUNDED_BACK = 3  # tokens before a figure searched for a wounding word ("وأصيب أكثر من 200")
 PERIOD_REACH = 12  # tokens after a figure searched for a period it totals ("... خلال ثلاثة أشهر")
 
 
@@ -61,6 +62,8 @@ class LexiconTolls:
         after ``j``): a total over weeks or months ("خلال رمضان بلغوا 1452"، "750 قتلوا خلال ثلاثة أشهر")."""
         lex = self.lexicon
         for k in range(a, min(j + PERIOD_REACH, len(s.keys))):
+            if has(lex.period_phrases, s.keys, k):
+                return True
             n = has(lex.period, s.keys, k)
             if n and any(has(lex.period_spans, s.keys, m) for m in range(k + n, min(k + n + 4, len(s.keys)))):
                 return True
@@ -105,7 +108,7 @@ class LexiconTolls:
                 continue  # "... هم 9 أطفال و6 نساء و33 رجلا": the rest of the breakdown
             if has(lex.vague, s.keys, i) or self._period_total(s, max(lo, i - PERIOD_REACH), j):
                 continue  # "آلاف القتلى"; "750 شخصا قتلوا ... خلال ثلاثة أشهر": no one event's toll
-            if any(has(lex.wounded, s.keys, k) for k in range(max(lo, i - 2), min(j + 2, hi))) and \
+            if any(has(lex.wounded, s.keys, k) for k in range(max(lo, i - WOUNDED_BACK), min(j + 2, hi))) and \
                     not any(has(lex.killed, s.keys, k) for k in range(j, min(j + 2, hi))):
                 wounded = (wounded or 0) + value
                 wounded_at.append((i, j))
