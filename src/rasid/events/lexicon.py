@@ -52,18 +52,10 @@ class Lexicon:
         self.spokesman = _keyset(att.get("spokesman", ()))
         self.perspective = {side: (v["other"], _keyset(v["words"])) for side, v in data.get("perspective_terms", {}).items()}
         cas = data.get("casualties", {})
-        self.units = _keyset(cas.get("units", ()))
-        self.killed = _keyset(cas.get("killed", ()))
-        self.wounded = _keyset(cas.get("wounded", ()))
         self.no_casualties = _keyset(cas.get("none", ()))
-        self.killed_dual = _keyset(cas.get("killed_dual", ()))
-        self.not_dead = _keyset(cas.get("not_dead", ()))
-        self.year_words = _keyset(cas.get("year_words", ()))
-        self.subset = _keyset(cas.get("subset", ()))
-        self.period = _keyset(cas.get("period", ()))
-        self.period_spans = _keyset(cas.get("period_spans", ()))
-        self.period_phrases = _keyset(cas.get("period_phrases", ()))
-        self.vague = _keyset(cas.get("vague", ()))
+        for name in ("units", "killed", "wounded", "killed_dual", "not_dead", "year_words", "subset", "period",
+                     "period_spans", "period_phrases", "vague"):
+            setattr(self, name, _keyset(cas.get(name, ())))
         # single words that place an actor or a place in the clause (matching keys)
         words = data.get("argument_words", {})
         self.additive = _keyset(words.get("additive", ()))

@@ -13,6 +13,7 @@ import json
 import re
 import threading
 from datetime import date
+from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any, Literal
@@ -99,13 +100,9 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
 
     def _events(event_type, sub_event_type, actor, place, outlet, country, story, date_from, date_to, distinct,
                 limit, offset):
-        date_from, date_to = _date(date_from, "date_from"), _date(date_to, "date_to")
-        actor = _actor_ids(actor)
-        if place and not country and (code := _country_code(place)):
-            place, country = None, code  # "Libya", "ليبيا": the country's events
-        return current().query_events(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
-                                  outlet=outlet, country=country, story_id=story, date_from=date_from,
-                                  date_to=date_to, distinct=distinct, limit=limit, offset=offset)
+        chosen = _selection(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
+                            outlet=outlet, country=country, story_id=story, date_from=date_from, date_to=date_to)
+        return current().query_events(**chosen, distinct=distinct, limit=limit, offset=offset)
 
     @app.get("/api/events", tags=["events"])
     def api_events(event_type: str | None = None, sub_event_type: str | None = None,
@@ -125,10 +122,9 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
                          country: str | None = None, story: str | None = None, date_from: str | None = None,
                          date_to: str | None = None):
         """Matching events counted by place (linked reports once), for maps of a whole selection."""
-        return {"places": current().event_places(event_type=event_type, actor=_actor_ids(actor), outlet=outlet,
-                                             country=country,
-                                             story_id=story, date_from=_date(date_from, "date_from"),
-                                             date_to=_date(date_to, "date_to"))}
+        return {"places": current().event_places(**_selection(event_type=event_type, actor=actor, outlet=outlet,
+                                                              country=country, story_id=story, date_from=date_from,
+                                                              date_to=date_to))}
 
     @app.post("/api/events/{event_id}/review", tags=["review"])
     def api_review(event_id: str, body: ReviewBody, request: Request):
@@ -255,11 +251,8 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
         total, rows = _events(event_type or None, None, actor or None, place or None, outlet or None, None, None,
                               date_from or None, date_to or None, False, PAGE, (page_no - 1) * PAGE)
         # the map shows the whole selection, not the page: each place once, with its count
-        actor_ids = _actor_ids(actor or None)
-        country = _country_code(place) if place else None
-        points = current().event_places(event_type=event_type or None, actor=actor_ids, outlet=outlet or None,
-                                        place=None if country else place or None, country=country,
-                                        date_from=_date(date_from, "date_from"), date_to=_date(date_to, "date_to"))
+        points = current().event_places(**_selection(event_type=event_type, actor=actor, place=place, outlet=outlet,
+                                                     date_from=date_from, date_to=date_to))
         query = "&".join(f"{k}={escape(v)}" for k, v in filters.items() if v)
         return page("events.html", request, events=rows, total=total, filters=filters, facets=current().event_facets(),
                     points=points, page_no=page_no, pages=-(-total // PAGE), query=query, doc_href=doc_href)
@@ -314,6 +307,16 @@ class ReviewBody(BaseModel):
     note: str | None = Field(None, max_length=2000)
 
 
+def _selection(*, actor=None, place=None, country=None, date_from=None, date_to=None, **exact) -> dict:
+    """Event filters as the store takes them, from what a reader typed: an actor's names resolved to
+    ids, a country's name given as a place turned into its code, dates checked; empty values dropped."""
+    chosen = {k: v for k, v in exact.items() if v}
+    chosen.update(actor=_actor_ids(actor), date_from=_date(date_from, "date_from"), date_to=_date(date_to, "date_to"))
+    code = _country_code(place) if place and not country else None
+    chosen.update(place=None if code else place or None, country=code or country or None)
+    return chosen
+
+
 def _actor_ids(query: str | None) -> list[str] | None:
     """The actor ids a typed name means: an id or side as it is ("isis" too), or any actor whose English
     name, Arabic name or alias it is ("Islamic State", "داعش", "الجيش الوطني الليبي")."""
@@ -322,30 +325,44 @@ def _actor_ids(query: str | None) -> list[str] | None:
     from rasid.entities import ActorDictionary
     from rasid.text.normalize import match_key, match_words
 
-    actors = ActorDictionary.from_data()
     q = query.strip()
-    found = {q}
-    low = q.lower()
-    for a in actors.actors.values():
-        if low in (a.id.lower(), (a.side or "").lower(), a.name_en.lower()) \
-                or match_key(q) in {match_key(n) for n in (a.name_ar, *a.aliases)}:
-            found.add(a.id)
-    hit = actors.lookup(match_words(q), typos=False)
+    found = {q} | _actor_names().get(q.lower(), set()) | _actor_names().get(match_key(q), set())
+    hit = ActorDictionary.from_data().lookup(match_words(q), typos=False)  # with proclitics: "لقوات حفتر"
     if hit:
         found.add(hit[0].id)
     return sorted(found)
 
 
+@cache
+def _actor_names() -> dict[str, set[str]]:
+    """Actor ids by every name a reader may type (ids, sides, English names lower-cased; Arabic by matching key)."""
+    from rasid.entities import ActorDictionary
+    from rasid.text.normalize import match_key
+
+    names: dict[str, set[str]] = {}
+    for a in ActorDictionary.from_data().actors.values():
+        for name in {a.id.lower(), (a.side or "").lower(), a.name_en.lower(), *map(match_key, (a.name_ar, *a.aliases))}:
+            if name:
+                names.setdefault(name, set()).add(a.id)
+    return names
+
+
 def _country_code(name: str) -> str | None:
     """The ISO code of a country named in English or Arabic ("Libya", "ليبيا"), else None."""
+    from rasid.text.normalize import match_key
+
+    return _country_names().get(name.strip().lower()) or _country_names().get(match_key(name))
+
+
+@cache
+def _country_names() -> dict[str, str]:
     from rasid.geo import PlaceGazetteer
     from rasid.text.normalize import match_key
 
-    key, low = match_key(name), name.strip().lower()
+    out = {}
     for code, place in PlaceGazetteer.from_data().countries().items():
-        if low == place.name_en.lower() or key == match_key(place.name_ar):
-            return code
-    return None
+        out[place.name_en.lower()] = out[match_key(place.name_ar)] = code
+    return out
 
 
 def _public_source(source: str | None) -> str | None:
