@@ -4,11 +4,6 @@ Egypt and Sudan. Names that are also ordinary words or surnames are places only 
 
 import pytest
 
-from rasid.clean import Cleaner
-from rasid.document import Article
-from rasid.entities import EntityExtractor
-from rasid.geo.geocoder import km
-
 SENTENCES = [
     ("سيطر مسلحون من تنظيم القاعدة على مدينة شقرة الساحلية في محافظة أبين، فيما استهدفت طائرة مسيرة "
      "محيط مطار سيئون في وادي حضرموت.",
@@ -32,31 +27,15 @@ SENTENCES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def pipeline():
-    return Cleaner.from_data(), EntityExtractor()
-
-
-def places_of(pipeline, text, name):
-    cleaner, extractor = pipeline
-    doc, _ = cleaner.clean(Article(name, text, f"{name}.txt"))
-    return [m for m in extractor.extract(doc).mentions if m.place is not None]
-
-
 @pytest.mark.parametrize("n", range(len(SENTENCES)))
-def test_conflict_sites_are_placed_in_their_country(pipeline, n):
+def test_conflict_sites_are_placed_in_their_country(assert_placed, n):
     text, expected = SENTENCES[n]
-    places = places_of(pipeline, text, f"conflict{n}")
-    for name, (country, lat, lon) in expected.items():
-        found = [m.place for m in places if name in m.text]
-        assert found, f"{name} not geocoded in: {text}"
-        assert found[0].country == country, (name, found[0])
-        assert km(found[0], (lat, lon)) < 15, (name, found[0])
+    assert_placed(text, expected, 15, f"conflict{n}")
 
 
-def test_surnames_and_organisation_names_are_not_places(pipeline):
+def test_surnames_and_organisation_names_are_not_places(places_of):
     # البغدادي is a place only as "ناحية البغدادي"; القاعدة (the organisation, or "the base") never
     text = ("ظهر أبو بكر البغدادي زعيم تنظيم الدولة في تسجيل مصور، فيما تبنى تنظيم القاعدة في جزيرة "
             "العرب الهجوم على نقطة عسكرية في محافظة أبين.")
-    names = [m.text for m in places_of(pipeline, text, "negative")]
+    names = [m.text for m in places_of(text, "negative")]
     assert not any("البغدادي" in t or "القاعدة" in t for t in names), names

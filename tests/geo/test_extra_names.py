@@ -1,10 +1,6 @@
 """Arabic names that GeoNames lacks (tools/data/extra_arabic_names.tsv, merged into places.tsv):
 the press's spellings of towns and district seats of Syria, Yemen and south-east Turkey."""
 
-from rasid.clean import Cleaner
-from rasid.document import Article
-from rasid.entities import EntityExtractor
-from rasid.geo.geocoder import km
 
 SENTENCES = [
     ("قتل خمسة أشخاص في انفجار سيارة مفخخة بمدينة الحويجة غرب كركوك، فيما قصفت طائرات مجهولة مواقع "
@@ -19,14 +15,6 @@ SENTENCES = [
 ]
 
 
-def test_press_spellings_geonames_lacks_are_placed_in_their_country():
-    extractor = EntityExtractor()
-    cleaner = Cleaner.from_data()
+def test_press_spellings_geonames_lacks_are_placed_in_their_country(assert_placed):
     for n, (text, expected) in enumerate(SENTENCES):
-        doc, _ = cleaner.clean(Article(f"extra{n}", text, f"extra{n}.txt"))
-        places = [m for m in extractor.extract(doc).mentions if m.place is not None]
-        for name, (country, lat, lon) in expected.items():
-            found = [m.place for m in places if name in m.text]
-            assert found, f"{name} not geocoded in: {text}"
-            assert found[0].country == country, (name, found[0])
-            assert km(found[0], (lat, lon)) < 25, (name, found[0])
+        assert_placed(text, expected, 25, f"extra{n}")
