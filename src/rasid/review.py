@@ -61,7 +61,8 @@ def add_user(store, name: str, role: str) -> str:
         raise ReviewError("a user needs a name")
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with store.transaction() as db:
-        db.execute("INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?)", (name.strip(), role, _hash(token), time.time()))
+        db.execute("INSERT OR REPLACE INTO users (name, role, token_hash, created) VALUES (?, ?, ?, ?)",
+                   (name.strip(), role, _hash(token), time.time()))
     return token
 
 

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Store", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 3  # 2: layer_state (fingerprints of stored layers); 3: users and reviews (the review loop)
+SCHEMA_VERSION = 4  # 2: layer_state (fingerprints of stored layers); 3: users and reviews (the review loop);
+# 4: passwords, browser sessions, failed logins, story corrections (merge, split)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -108,6 +109,14 @@ CREATE TABLE IF NOT EXISTS reviews (
   review_id INTEGER PRIMARY KEY, event_id TEXT NOT NULL, doc_id TEXT NOT NULL, action TEXT NOT NULL,
   fields TEXT NOT NULL, note TEXT, user TEXT NOT NULL, at REAL NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS reviews_event ON reviews(event_id);
+CREATE TABLE IF NOT EXISTS sessions (
+  token_hash TEXT PRIMARY KEY, user TEXT NOT NULL, csrf TEXT NOT NULL, created REAL NOT NULL,
+  expires REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS login_failures (key TEXT NOT NULL, at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures(key, at);
+CREATE TABLE IF NOT EXISTS story_edits (
+  edit_id INTEGER PRIMARY KEY, action TEXT NOT NULL, story_id TEXT NOT NULL, other TEXT, members TEXT NOT NULL,
+  note TEXT, user TEXT NOT NULL, at REAL NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS skips (
   run_id INTEGER NOT NULL, source TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL, message TEXT NOT NULL);
 """
@@ -152,6 +161,9 @@ class Store:
                     self.db.execute(statement)
             if row and int(row[0]) < 2:
                 self._backfill_cleaning_results()
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(users)")}
+            if "password_hash" not in columns:  # schema 3 -> 4: users may log in with a password
+                self.db.execute("ALTER TABLE users ADD COLUMN password_hash TEXT")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def _backfill_cleaning_results(self) -> None:

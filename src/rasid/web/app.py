@@ -30,7 +30,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rasid import __version__
 from rasid.store import Store
-from rasid.views import search_key
 from rasid.web.render import (
     FIELD_ROLES,
     Mark,
@@ -169,16 +168,6 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
         row["source"] = _public_source(row.get("source"))
         return {**row, "mentions": list(current().annotations("entity", doc_id)), "events": events}
 
-    @app.get("/api/search", tags=["search"])
-    def api_search(q: str = Query(..., min_length=1), limit: int = Query(20, ge=1, le=200),
-                   offset: int = Query(0, ge=0, le=MAX_INT)):
-        """Full-text search with Arabic normalisation (hamza/alef forms, ta marbuta, diacritics,
-        attached proclitics: سرت finds وسرت and بسرت)."""
-        total, hits = current().search(search_key(q), limit=limit, offset=offset)
-        for h in hits:
-            h["snippet"] = _snippet(current(), h["doc_id"], q)
-        return {"total": total, "query": q, "hits": hits}
-
     @app.get("/api/export/events.{fmt}", tags=["exports"])
     def api_export(fmt: str, event_type: str | None = None, sub_event_type: str | None = None,
                    actor: str | None = None, place: str | None = None, outlet: str | None = None,
@@ -275,13 +264,9 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
         return page("document.html", request, doc=doc, blocks=_highlighted(doc, mentions, events),
                     mentions=mentions, events=events, doc_href=doc_href)
 
-    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
-    def search_page(request: Request, q: str = "", page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)):
-        total, hits = current().search(search_key(q), limit=PAGE, offset=(page_no - 1) * PAGE) if q.strip() else (0, [])
-        for h in hits:
-            h["snippet"] = _snippet(current(), h["doc_id"], q)
-        return page("search.html", request, q=q, hits=hits, total=total)
+    from rasid.web.search import add_search_routes
 
+    add_search_routes(app, current, page)
     return app
 
 
@@ -383,23 +368,6 @@ def _date(value: str | None, name: str) -> str | None:
     except ValueError:
         raise HTTPException(422, f"{name} must be a date like 2020-06-10, 2020-06 or 2020; got {value!r}") from None
     return value
-
-
-def _snippet(store: Store, doc_id: str, query: str, width: int = 90) -> str:
-    """Original text around the first word of the document that matches a query word."""
-    from rasid.text.normalize import match_key
-    from rasid.text.tokens import tokenize
-    from rasid.views import word_search_key
-
-    text = store.document_text(doc_id)
-    if text is None:
-        return ""
-    wanted = set(search_key(query).split())
-    for t in tokenize(text):
-        if t.kind == "word" and word_search_key(match_key(t.text)) in wanted:
-            a, b = max(0, t.start - width), min(len(text), t.end + width)
-            return ("…" if a else "") + text[a:b].replace("\n", " ") + ("…" if b < len(text) else "")
-    return text[:2 * width].replace("\n", " ")
 
 
 def _highlighted(doc, mentions: list[dict], events: list[dict]) -> list[dict]:
