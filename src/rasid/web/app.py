@@ -264,9 +264,11 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
         return page("document.html", request, doc=doc, blocks=_highlighted(doc, mentions, events),
                     mentions=mentions, events=events, doc_href=doc_href)
 
+    from rasid.web.overview import add_overview_routes
     from rasid.web.search import add_search_routes
 
     add_search_routes(app, current, page)
+    add_overview_routes(app, current, page)
     return app
 
 
