@@ -180,6 +180,10 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
         if stories is not False:
             clusterer = StoryClusterer.from_data() if stories is True else stories
             report.segments_assigned = assign_stories(store, clusterer, on_segment=on_story_segment)
+            if report.segments_assigned:  # coders' merges and splits outlive the clusterer
+                from rasid.stories.edits import apply_story_edits
+
+                apply_story_edits(store)
         if entities is not False:
             from rasid.entities.passes import extract_entities
 

@@ -67,6 +67,8 @@ class DateResolver:
         self.plural_units = frozenset(match_key(w) for w in data.get("plural_units", ()))
         self.numbers = NumberReader.from_data()
         self.name_heads = frozenset(match_key(w) for w in data.get("name_heads", ()))
+        self.not_future = tuple(match_key(w) for w in data.get("not_future_prefixes", ()))
+        self.not_future_words = frozenset(match_key(w) for w in data.get("not_future_words", ()))
 
     @classmethod
     def from_data(cls, path: str | None = None) -> DateResolver:
@@ -156,7 +158,8 @@ class DateResolver:
         for k in keys[max(0, i - 5):i]:
             if k[:1] in ("و", "ف") and len(k) > 5:
                 k = k[1:]
-            if k == "سوف" or (len(k) > 4 and k[0] == "س" and k[1] in "يتن" and k not in ("سيطره", "سيارات", "سياسه")):
+            if k == "سوف" or (len(k) > 4 and k[0] == "س" and k[1] in "يتن" and not k.startswith(self.not_future)
+                                                        and k not in self.not_future_words):
                 return True
         return False
 

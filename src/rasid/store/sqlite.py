@@ -27,7 +27,7 @@ from rasid.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Store", "SCHEMA_VERSION"]
+__all__ = ["Store", "SCHEMA_VERSION", "EVENT_SORTS"]
 
 SCHEMA_VERSION = 4  # 2: layer_state (fingerprints of stored layers); 3: users and reviews (the review loop);
 # 4: passwords, browser sessions, failed logins, story corrections (merge, split)
@@ -297,9 +297,17 @@ class Store:
         """Return how many documents are stored."""
         return int(self.db.execute("SELECT count(*) FROM documents").fetchone()[0])
 
-    def article_urls(self) -> dict[str, str]:
-        """The original address of every stored article that has one (for exports' provenance)."""
-        return dict(self.db.execute("SELECT doc_id, url FROM articles WHERE url IS NOT NULL AND url != ''"))
+    def article_urls(self, doc_ids: Iterable[str] | None = None) -> dict[str, str]:
+        """The original address of every stored article that has one (of these documents, or all):
+        for exports' provenance and links to the original."""
+        sql = "SELECT doc_id, url FROM articles WHERE url IS NOT NULL AND url != ''"
+        if doc_ids is None:
+            return dict(self.db.execute(sql))
+        ids, out = list(dict.fromkeys(doc_ids)), {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update(self.db.execute(sql + f" AND doc_id IN ({', '.join('?' * len(chunk))})", chunk))
+        return out
 
     def get_article(self, doc_id: str) -> Article | None:
         """Load an article as it was read (text and metadata before any inference)."""
@@ -637,11 +645,12 @@ class Store:
                      actor: str | None = None, place: str | None = None, outlet: str | None = None,
                      country: str | None = None, story_id: str | None = None, doc_id: str | None = None,
                      date_from: str | None = None, date_to: str | None = None, distinct: bool = False,
-                     limit: int | None = 100, offset: int = 0) -> tuple[int, list[dict]]:
+                     limit: int | None = 100, offset: int = 0, sort: str = "newest") -> tuple[int, list[dict]]:
         """Events matching every given filter, newest first, and how many match in all.
 
         `actor` matches either role by canonical id or side; `place` the English or Arabic place
         name; dates are ISO days, inclusive. With `distinct`, linked reports of one event count once.
+        `sort` is one of :data:`EVENT_SORTS` (newest, oldest, deadliest).
         """
         where, args = _event_filters(event_type=event_type, sub_event_type=sub_event_type, actor=actor, place=place,
                                      outlet=outlet, country=country, story_id=story_id, doc_id=doc_id,
@@ -649,8 +658,19 @@ class Store:
         sql = " WHERE " + " AND ".join(where) if where else ""
         total = self.db.execute("SELECT count(*) FROM events" + sql, args).fetchone()[0]
         page = "" if limit is None else f" LIMIT {int(limit)} OFFSET {int(offset)}"
-        rows = self.db.execute("SELECT data FROM events" + sql + " ORDER BY event_date DESC, event_id" + page, args)
+        order = EVENT_SORTS.get(sort, EVENT_SORTS["newest"])
+        rows = self.db.execute("SELECT data FROM events" + sql + f" ORDER BY {order}" + page, args)
         return total, [json.loads(r[0]) for r in rows]
+
+    def event_outlets(self, event_ids: Iterable[str]) -> dict[str, tuple[str | None, str]]:
+        """``{event_id: (outlet, doc_id)}`` of these events (the other reports of a linked event)."""
+        ids = list(dict.fromkeys(event_ids))
+        out = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            out.update({r[0]: (r[1], r[2]) for r in self.db.execute(
+                f"SELECT event_id, outlet, doc_id FROM events WHERE event_id IN ({', '.join('?' * len(chunk))})", chunk)})
+        return out
 
     def event_places(self, **filters) -> list[dict]:
         """Matching events counted by place (linked reports once): for a map of a whole selection."""
@@ -666,6 +686,19 @@ class Store:
                  "event_type": r[6].split(",")[0] if r[6] else None, "types": r[6].split(",") if r[6] else [],
                  "date": r[7] if r[7] == r[8] else f"{r[7]} – {r[8]}",
                  "notes_en": f"{r[5]} events: " + ", ".join(r[6].split(",") if r[6] else [])} for r in rows]
+
+    def event_facet_counts(self, **filters) -> dict[str, list[tuple[str, int]]]:
+        """The values the events can be filtered by, each with how many events (linked reports once)
+        have it, most frequent first: for pick lists that say what a choice will give. Each list is
+        counted within the other filters (a chosen type does not narrow the list of types)."""
+        out = {}
+        for name in ("event_type", "sub_event_type", "outlet", "country"):
+            where, args = _event_filters(**{k: v for k, v in filters.items() if k != name}, distinct=True)
+            sql = " AND ".join([f"{name} IS NOT NULL", *where])
+            out[name] = [(r[0], r[1]) for r in self.db.execute(
+                f"SELECT {name}, count(*) FROM events WHERE {sql} GROUP BY {name} ORDER BY count(*) DESC, 1 LIMIT 100",
+                args)]
+        return out
 
     def event_facets(self) -> dict[str, list]:
         """The values the events can be filtered by, most frequent first (for filter menus)."""
@@ -718,6 +751,13 @@ class Store:
     def skip_counts(self, run_id: int) -> dict[str, int]:
         """Count a run's skipped inputs by reason."""
         return dict(self.db.execute("SELECT reason, count(*) FROM skips WHERE run_id=? GROUP BY reason", (run_id,)))
+
+
+EVENT_SORTS = {  # how an event list may be ordered (undated events last)
+    "newest": "event_date IS NULL, event_date DESC, event_id",
+    "oldest": "event_date IS NULL, event_date, event_id",
+    "deadliest": "coalesce(fatalities, -1) DESC, event_date DESC, event_id",
+}
 
 
 def _key_hash(key: str) -> str | None:
