@@ -8,7 +8,9 @@ exports) applies the latest review of each event again (:func:`apply_reviews`). 
 left out of tolls, maps and the ACLED CSV like a denied one (:func:`rasid.events.model.counted`).
 
 Writers are people with a role: ``rasid users add NAME --role coder`` prints an API token once
-(only its SHA-256 is stored: tokens are 256 random bits, so a plain hash suffices). The API's
+(only its SHA-256 is stored: tokens are 256 random bits, so a plain hash suffices). A browser
+logs in with a password instead (``--password``, ``rasid users passwd NAME``): it is stored only
+as an argon2id hash (:func:`set_password`, :func:`check_password`; sessions in :mod:`rasid.web.accounts`). The API's
 ``POST /api/events/{event_id}/review`` (``rasid serve --review``) takes
 ``{"action": "accept" | "reject" | "edit", "fields": {...}, "note": "..."}``.
 :func:`export_gold` writes the reviewed documents in the seeds_gold.json format, which
@@ -32,17 +34,20 @@ import json
 import secrets
 import time
 from datetime import date
+from functools import cache
 
 from rasid.errors import RasidError
 
-__all__ = ["ROLES", "ACTIONS", "EDITABLE", "add_user", "user_of", "review_event", "apply_reviews", "reviews_of",
-           "export_gold", "ReviewError"]
+__all__ = ["ROLES", "ACTIONS", "EDITABLE", "add_user", "user_of", "set_password", "check_password", "list_users",
+           "review_event", "apply_reviews", "reviews_of", "export_gold", "ReviewError"]
 
 ROLES = ("viewer", "coder", "admin")  # a viewer reads; a coder and an admin also review
 WRITERS = ("coder", "admin")
 ACTIONS = ("accept", "reject", "edit")
 EDITABLE = ("event_type", "sub_event_type", "actor1", "actor2", "location", "event_date", "fatalities")
 TOKEN_BYTES = 32
+MIN_PASSWORD = 10  # characters
+MAX_PASSWORD = 1024  # a bound on what one login makes the server hash
 
 
 class ReviewError(RasidError):
@@ -53,16 +58,26 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def add_user(store, name: str, role: str) -> str:
-    """Add (or re-issue) a user; return the new API token, shown once and stored only hashed."""
+def add_user(store, name: str, role: str, password: str | None = None) -> str:
+    """Add (or re-issue) a user; return the new API token, shown once and stored only hashed.
+
+    With `password` the user may also log in from a browser (see :func:`set_password`). Re-issuing
+    a token (or changing the role) keeps a password set earlier.
+    """
     if role not in ROLES:
         raise ReviewError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
     if not name or not name.strip():
         raise ReviewError("a user needs a name")
+    name = name.strip()
+    hashed = _hasher().hash(_strong(name, password)) if password is not None else None
     token = secrets.token_urlsafe(TOKEN_BYTES)
     with store.transaction() as db:
-        db.execute("INSERT OR REPLACE INTO users (name, role, token_hash, created) VALUES (?, ?, ?, ?)",
-                   (name.strip(), role, _hash(token), time.time()))
+        db.execute("INSERT INTO users (name, role, token_hash, created, password_hash) VALUES (?, ?, ?, ?, ?) "
+                   "ON CONFLICT(name) DO UPDATE SET role=excluded.role, token_hash=excluded.token_hash, "
+                   "password_hash=coalesce(excluded.password_hash, users.password_hash)",
+                   (name, role, _hash(token), time.time(), hashed))
+        if hashed is not None:
+            db.execute("DELETE FROM sessions WHERE user=?", (name,))
     return token
 
 
@@ -72,6 +87,76 @@ def user_of(store, token: str | None) -> tuple[str, str] | None:
         return None
     r = store.db.execute("SELECT name, role FROM users WHERE token_hash=?", (_hash(token),)).fetchone()
     return (r[0], r[1]) if r else None
+
+
+@cache
+def _hasher():
+    """argon2id with argon2-cffi's defaults (RFC 9106's low-memory profile: 3 passes over 64 MiB)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash(hasher) -> str:
+    """The hash an unknown name (or one without a password) is checked against: the same work as a real one."""
+    return hasher.hash(secrets.token_urlsafe(TOKEN_BYTES))
+
+
+def _strong(name: str, password: str | None) -> str:
+    """The password if it may be set, else a ReviewError saying why not."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise ReviewError(f"a password needs at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise ReviewError(f"a password has at most {MAX_PASSWORD} characters")
+    if password.strip().casefold() == name.strip().casefold() or len(set(password)) < 3:
+        raise ReviewError("that password is too easy to guess")
+    return password
+
+
+def set_password(store, name: str, password: str) -> None:
+    """Let a user log in from a browser with `password` (stored only as an argon2id hash); ends the
+    user's browser sessions. Raises ReviewError for an unknown user or a weak password (fewer than
+    :data:`MIN_PASSWORD` characters, the user's name, or fewer than 3 different characters)."""
+    name = (name or "").strip()
+    if store.db.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone() is None:
+        raise ReviewError(f"no user {name!r}; add one with rasid users add NAME --role ROLE")
+    hashed = _hasher().hash(_strong(name, password))
+    with store.transaction() as db:
+        db.execute("UPDATE users SET password_hash=? WHERE name=?", (hashed, name))
+        db.execute("DELETE FROM sessions WHERE user=?", (name,))
+
+
+def check_password(store, name: str, password: str) -> tuple[str, str] | None:
+    """(name, role) if `password` is this user's, else None.
+
+    An unknown name, a user without a password and an over-long password cost one argon2
+    verification like a known one (against a dummy hash), so the time taken does not tell whether a
+    name exists. A hash made with weaker parameters than today's is replaced on success.
+    """
+    from argon2.exceptions import InvalidHashError, VerificationError
+
+    row = store.db.execute("SELECT name, role, password_hash FROM users WHERE name=?",
+                           ((name or "").strip(),)).fetchone() if name else None
+    stored = row[2] if row and row[2] else None
+    usable = isinstance(password, str) and 0 < len(password) <= MAX_PASSWORD
+    try:
+        ok = _hasher().verify(stored or _dummy_hash(_hasher()), password if usable else "-")
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not (ok and usable and stored):
+        return None
+    if _hasher().check_needs_rehash(stored):
+        with store.transaction() as db:
+            db.execute("UPDATE users SET password_hash=? WHERE name=? AND password_hash=?",
+                       (_hasher().hash(password), row[0], stored))
+    return row[0], row[1]
+
+
+def list_users(store) -> list[dict]:
+    """Every user: name, role, when added and whether a password is set (never a hash), by name."""
+    rows = store.db.execute("SELECT name, role, created, password_hash IS NOT NULL FROM users ORDER BY name")
+    return [{"name": r[0], "role": r[1], "created": r[2], "password": bool(r[3])} for r in rows]
 
 
 def reviews_of(store, event_id: str | None = None) -> list[dict]:

@@ -17,18 +17,20 @@ from functools import cache
 from html import escape
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qs, quote
 
 from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rasid import __version__
+from rasid.review import WRITERS
 from rasid.store import Store
 from rasid.web.render import (
     FIELD_ROLES,
@@ -46,6 +48,7 @@ __all__ = ["create_app"]
 PAGE = 50
 MAX_INT = 2**31 - 1  # counts and offsets past any store: a clear 422, not an SQLite overflow
 MAX_PAGE = MAX_INT // PAGE
+MAX_FORM = 200_000  # bytes of a posted review form (a split may tick many reports)
 
 
 def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) -> FastAPI:
@@ -197,8 +200,19 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
     linked = assets(False)
 
     def page(name: str, request: Request, status_code: int = 200, **context) -> HTMLResponse:
-        html = env.get_template(name).render(inline=False, assets=linked, base="", home="/", **context)
+        user = _session_user(request)
+        html = env.get_template(name).render(inline=False, assets=linked, base="", home="/", review=review,
+                                             user=user, can_write=bool(user and user["role"] in WRITERS),
+                                             **context)
         return HTMLResponse(html, status_code=status_code)
+
+    def _session_user(request: Request) -> dict | None:
+        """The logged-in reader of a reviewing server (None on a read-only one: nobody logs in there)."""
+        if not review:
+            return None
+        from rasid.web.accounts import session_user
+
+        return session_user(current(), request)
 
     # a dashboard page answers a bad address or parameter with a page that says so; the API with JSON
     @app.exception_handler(RequestValidationError)
@@ -229,22 +243,40 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
         story = current().get_story(story_id)
         if story is None:
             raise HTTPException(404, f"no story {story_id}")
-        return page("story.html", request, s=prepare_story(story, current().story_view(story_id)), doc_href=doc_href)
+        from rasid.stories.edits import story_edits_of
+
+        reports = [{"doc_id": d, "segment": seg, "title": t, "outlet": o, "date": day} for d, seg, t, o, day in
+                   current().db.execute("SELECT doc_id, segment, title, outlet, date FROM story_members WHERE "
+                                        "story_id=? ORDER BY date, doc_id, segment", (story_id,))]
+        edits = story_edits_of(current(), story_id) if review else []
+        return page("story.html", request, s=prepare_story(story, current().story_view(story_id)), doc_href=doc_href,
+                    reports=reports, edits=edits)
 
     @app.get("/events", response_class=HTMLResponse, include_in_schema=False)
-    def events_page(request: Request, event_type: str | None = None, actor: str | None = None,
-                    place: str | None = None, outlet: str | None = None, date_from: str | None = None,
-                    date_to: str | None = None, page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)):
-        filters = {"event_type": event_type, "actor": actor, "place": place, "outlet": outlet,
-                   "date_from": date_from, "date_to": date_to}
-        total, rows = _events(event_type or None, None, actor or None, place or None, outlet or None, None, None,
-                              date_from or None, date_to or None, False, PAGE, (page_no - 1) * PAGE)
+    def events_page(request: Request, event_type: str | None = None, sub_event_type: str | None = None,
+                    actor: str | None = None, place: str | None = None, outlet: str | None = None,
+                    country: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                    sort: Literal["newest", "oldest", "deadliest"] = "newest",
+                    reports: Literal["events", "all"] = "events",
+                    page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)):
+        filters = {"event_type": event_type, "sub_event_type": sub_event_type, "actor": actor, "place": place,
+                   "outlet": outlet, "country": country, "date_from": date_from, "date_to": date_to}
+        chosen = _selection(**{k: v or None for k, v in filters.items()})
+        # one row per event by default: a wire copy or another outlet's report of it is listed in its row
+        total, rows = current().query_events(**chosen, distinct=reports == "events", limit=PAGE,
+                                             offset=(page_no - 1) * PAGE, sort=sort)
+        others = current().event_outlets(x for e in rows for x in e.get("same_as", [])) if reports == "events" else {}
+        for e in rows:
+            e["other_reports"] = [{"event_id": x, "outlet": others[x][0], "doc_id": others[x][1]}
+                                  for x in e.get("same_as", []) if x in others]
         # the map shows the whole selection, not the page: each place once, with its count
-        points = current().event_places(**_selection(event_type=event_type, actor=actor, place=place, outlet=outlet,
-                                                     date_from=date_from, date_to=date_to))
-        query = "&".join(f"{k}={escape(v)}" for k, v in filters.items() if v)
-        return page("events.html", request, events=rows, total=total, filters=filters, facets=current().event_facets(),
-                    points=points, page_no=page_no, pages=-(-total // PAGE), query=query, doc_href=doc_href)
+        points = current().event_places(**chosen)
+        query = "&".join(f"{k}={quote(v)}" for k, v in {**filters, "sort": sort if sort != "newest" else None,
+                                                        "reports": reports if reports != "events" else None}.items() if v)
+        return page("events.html", request, events=rows, total=total, filters=filters, sort=sort, reports=reports,
+                    facets=current().event_facet_counts(**chosen), points=points, page_no=page_no,
+                    pages=-(-total // PAGE), query=query, doc_href=doc_href,
+                    urls=_web_urls(current().article_urls(e["doc_id"] for e in rows)))
 
     @app.get("/map", response_class=HTMLResponse, include_in_schema=False)
     def map_page(request: Request, event_type: str | None = None, actor: str | None = None,
@@ -262,18 +294,212 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
         mentions = list(current().annotations("entity", doc_id))
         _, events = current().query_events(doc_id=doc_id, limit=None)
         return page("document.html", request, doc=doc, blocks=_highlighted(doc, mentions, events),
-                    mentions=mentions, events=events, doc_href=doc_href)
+                    mentions=mentions, events=events, doc_href=doc_href, by_id={e["event_id"]: e for e in events},
+                    url=_web_urls(current().article_urls([doc_id])).get(doc_id), choices=_review_choices())
 
+    # -- the review loop in the browser (rasid serve --review; a coder logged in) ----------------------
+
+    async def _form(request: Request) -> dict[str, list[str]]:
+        """A posted form (application/x-www-form-urlencoded), every field with all its values."""
+        if not review:
+            raise HTTPException(405, "this server is read-only: start it with rasid serve --review")
+        body = b""
+        async for chunk in request.stream():  # read no more than a form can hold
+            body += chunk
+            if len(body) > MAX_FORM:
+                raise HTTPException(413, "form too large")
+        return parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=2000)
+
+    def _writer(request: Request, form: dict[str, list[str]]) -> str:
+        from rasid.web.accounts import require_writer
+
+        return require_writer(current(), request, (form.get("csrf") or [""])[0])
+
+    def _back(form: dict[str, list[str]], default: str) -> RedirectResponse:
+        from rasid.web.accounts import safe_next
+
+        target = (form.get("next") or [""])[0]
+        return RedirectResponse(safe_next(target) if target else default, status_code=303)
+
+    @app.post("/events/{event_id}/review", include_in_schema=False)
+    async def review_form(request: Request, event_id: str):
+        """A coder's review from an event card: accept, reject, or edit the fields that differ."""
+        from rasid.review import ReviewError, review_event
+
+        form = await _form(request)
+        who = _writer(request, form)
+        event = current().get_event(event_id)
+        if event is None:
+            raise HTTPException(404, f"no event {event_id}")
+        one = {k: v[0].strip() for k, v in form.items() if v}
+        action = one.get("action", "")
+        try:
+            fields = _edited_fields(event, one) if action == "edit" else {}
+            review_event(current(), event_id, action, fields, one.get("note") or None, who)
+        except ReviewError as exc:
+            raise HTTPException(422, str(exc)) from None
+        return _back(form, f"/documents/{event['doc_id']}#ev-{event_id}")
+
+    @app.post("/stories/{story_id}/merge", include_in_schema=False)
+    async def merge_form(request: Request, story_id: str):
+        """Merge this story into another (its id, or the address of its page)."""
+        from rasid.stories.edits import StoryEditError, merge_stories
+
+        form = await _form(request)
+        who = _writer(request, form)
+        into = (form.get("into") or [""])[0].strip().rstrip("/").rsplit("/", 1)[-1]
+        try:
+            merged = merge_stories(current(), story_id, into, user=who, note=(form.get("note") or [""])[0] or None)
+        except StoryEditError as exc:
+            raise HTTPException(404 if str(exc).startswith("no story") else 422, str(exc)) from None
+        return RedirectResponse(f"/stories/{merged['story_id']}", status_code=303)
+
+    @app.post("/stories/{story_id}/split", include_in_schema=False)
+    async def split_form(request: Request, story_id: str):
+        """Move the ticked reports (``member=doc_id:segment``) into a story of their own."""
+        from rasid.stories.edits import StoryEditError, split_story
+
+        form = await _form(request)
+        who = _writer(request, form)
+        members = []
+        for value in form.get("member", []):
+            doc_id, _, seg = value.rpartition(":")
+            if not doc_id or not seg.isdigit():
+                raise HTTPException(422, f"a report is doc_id:segment, got {value!r}")
+            members.append((doc_id, int(seg)))
+        try:
+            new = split_story(current(), story_id, members, user=who, note=(form.get("note") or [""])[0] or None)
+        except StoryEditError as exc:
+            raise HTTPException(404 if str(exc).startswith("no story") else 422, str(exc)) from None
+        return RedirectResponse(f"/stories/{new['story_id']}", status_code=303)
+
+    @app.get("/reviews", response_class=HTMLResponse, include_in_schema=False)
+    def reviews_page(request: Request, event: str | None = None, story: str | None = None,
+                     page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)):
+        """The audit trail: every correction (who, when, before, after), newest first."""
+        trail = _audit_trail(current(), event, story)
+        rows = trail[(page_no - 1) * PAGE:page_no * PAGE]
+        query = "&".join(f"{k}={quote(v)}" for k, v in (("event", event), ("story", story)) if v)
+        return page("reviews.html", request, rows=rows, total=len(trail), page_no=page_no,
+                    pages=-(-len(trail) // PAGE), query=query, event=event, story=story)
+
+    @app.get("/api/reviews", tags=["review"])
+    def api_reviews(event: str | None = None, story: str | None = None, limit: int = Query(PAGE, ge=1, le=1000),
+                    offset: int = Query(0, ge=0, le=MAX_INT)):
+        """The audit trail of corrections (event reviews and story merges and splits), newest first:
+        who, when, the action, the fields, the note, the record before and after."""
+        trail = _audit_trail(current(), event, story)
+        return {"total": len(trail), "reviews": trail[offset:offset + limit]}
+
+    from rasid.web.accounts import add_account_routes
     from rasid.web.overview import add_overview_routes
     from rasid.web.search import add_search_routes
 
     add_search_routes(app, current, page)
     add_overview_routes(app, current, page)
+    add_account_routes(app, current, page, review)
     return app
 
 
+def _edited_fields(event: dict, form: dict[str, str]) -> dict:
+    """The fields of an edit form that differ from the event as it reads (empty boxes change nothing;
+    "-" clears an actor or the toll)."""
+    fields: dict[str, Any] = {}
+    for name in ("event_type", "sub_event_type", "event_date"):
+        value = form.get(name, "")
+        if value and value != (event.get(name) or ""):
+            fields[name] = value
+    for name in ("actor1", "actor2"):
+        value = form.get(name, "")
+        now = (event.get(name) or {}).get("id") or ""
+        if value == "-":
+            if now:
+                fields[name] = None
+        elif value and value != now:
+            fields[name] = _one_actor(value)
+    place = form.get("location", "")
+    loc = event.get("location") or {}
+    if place and place not in (loc.get("name_en"), loc.get("name_ar"), loc.get("name")):
+        fields["location"] = place
+    toll = form.get("fatalities", "")
+    if toll == "-":
+        if event.get("fatalities") is not None:
+            fields["fatalities"] = None
+    elif toll:
+        if not toll.isdigit():
+            from rasid.review import ReviewError
+
+            raise ReviewError(f"fatalities is a whole number, got {toll!r}")
+        if int(toll) != event.get("fatalities"):
+            fields["fatalities"] = int(toll)
+    return fields
+
+
+def _web_urls(urls: dict[str, str]) -> dict[str, str]:
+    """The addresses a page may link to: http and https only (never javascript: or file:)."""
+    return {k: v for k, v in urls.items() if re.match(r"https?://", v, re.I)}
+
+
+@cache
+def _review_choices() -> dict[str, list]:
+    """What the review form offers: ACLED's types and sub-types, the dictionary's actors."""
+    from rasid.entities import ActorDictionary
+    from rasid.events.taxonomy import Taxonomy
+
+    tax = Taxonomy.load()
+    actors = sorted((a.id, f"{a.name_en} · {a.name_ar}") for a in ActorDictionary.from_data().actors.values())
+    return {"event_type": list(tax.event_types), "sub_event_type": list(tax.all_sub_event_types), "actors": actors}
+
+
+def _one_actor(typed: str) -> str:
+    """The dictionary id a coder means by what they typed (an id, a name, an alias); else as typed
+    (the review then says it is no actor of the dictionary)."""
+    from rasid.entities import ActorDictionary
+    from rasid.text.normalize import match_words
+
+    actors = ActorDictionary.from_data()
+    if actors.get(typed) is not None:
+        return typed
+    exact = {a.id for a in actors.actors.values() if typed.casefold() in (a.id.casefold(), a.name_en.casefold())}
+    if len(exact) == 1:
+        return exact.pop()
+    hit = actors.lookup(match_words(typed), typos=False)  # an Arabic name or alias, with proclitics
+    if hit:
+        return hit[0].id
+    ids = [i for i in _actor_ids(typed) or [] if actors.get(i) is not None]
+    return ids[0] if len(ids) == 1 else typed
+
+
+def _audit_trail(store: Store, event: str | None, story: str | None) -> list[dict]:
+    """Event reviews and story corrections as one list, newest first."""
+    from rasid.review import reviews_of
+    from rasid.stories.edits import story_edits_of
+
+    rows = []
+    if not story:
+        for r in reviews_of(store, event):
+            changed = {k: (_shown(r["before"].get(k)), _shown(r["after"].get(k))) for k in r["fields"]}
+            rows.append({"kind": "event", "id": r["event_id"], "doc_id": r["doc_id"], "action": r["action"],
+                         "by": r["by"], "at": r["at"], "note": r["note"], "changed": changed})
+    if not event:
+        for r in story_edits_of(store, story):
+            rows.append({"kind": "story", "id": r["story_id"], "into": r["into"], "action": r["action"],
+                         "by": r["by"], "at": r["at"], "note": r["note"], "members": r["members"],
+                         "changed": {"reports": (r["before"]["from"]["size"], r["after"]["from"]["size"])}})
+    return sorted(rows, key=lambda r: -r["at"])
+
+
+def _shown(value) -> str:
+    """A field's value as the audit trail shows it."""
+    if isinstance(value, dict):
+        return str(value.get("label_en") or value.get("name_en") or value.get("id") or "")
+    return "—" if value is None else str(value)
+
+
 def _csv(rows: list[dict], urls: dict[str, str]) -> str:
-    """The ACLED CSV, with a byte-order mark: a spreadsheet then reads it as UTF-8 (Arabic intact)."""
+    """The ACLED CSV, with a byte-order mark: a spreadsheet then reads it as UTF-8 (Arabic intact).
+    Like ``rasid analyze``'s events.csv, it leaves out denied and rejected events."""
+    from rasid.events.model import counted
     from rasid.output import ACLED_COLUMNS, EXTRA_COLUMNS, acled_row
 
     buf = io.StringIO()
@@ -281,6 +507,8 @@ def _csv(rows: list[dict], urls: dict[str, str]) -> str:
     w = csv.writer(buf)
     w.writerow(ACLED_COLUMNS + EXTRA_COLUMNS)
     for e in rows:
+        if not counted(e):
+            continue  # a denied or rejected event is in events.jsonl, not among ACLED's incidents
         row = acled_row(e, urls)
         w.writerow([row.get(c, "") for c in ACLED_COLUMNS + EXTRA_COLUMNS])
     return buf.getvalue()

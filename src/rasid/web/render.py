@@ -7,6 +7,7 @@ import itertools
 import logging
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC
 from functools import cache
 from html import escape
 from importlib import resources
@@ -63,6 +64,18 @@ def highlight(sentence: str | None, cue: str | None) -> Markup:
     return Markup(escape(sentence))
 
 
+def utc(seconds: float | None) -> str:
+    """A stored time (seconds since 1970) as "2026-12-04 19:05" in UTC.
+
+    Example:
+        >>> utc(0)
+        '1970-01-01 00:00'
+    """
+    from datetime import datetime
+
+    return "" if seconds is None else datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%d %H:%M")
+
+
 def label_of(view: dict, source: str) -> str:
     """How a source key is shown (its outlet, or "unknown outlet (title)")."""
     for s in (view or {}).get("sources", []):
@@ -92,6 +105,7 @@ def environment():
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["highlight"] = highlight
     env.filters["ltr"] = ltr
+    env.filters["utc"] = utc
     env.globals.update(label_of=label_of, colours=EVENT_COLOURS, field_roles=FIELD_ROLES, modalities=MODALITIES)
     return env
 
