@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from rasid.store import Store
 from rasid.text.normalize import match_key
-from rasid.text.tokens import strip_proclitics
+from rasid.text.tokens import proclitic_of, strip_proclitics
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +44,17 @@ def search_key(text: str) -> str:
 
 @lru_cache(maxsize=262_144)
 def word_search_key(word: str) -> str:
-    """The search key of one already folded word (cached: news repeats its words)."""
-    return strip_proclitics(word)[-1]
+    """The search key of one already folded word (cached: news repeats its words): its shortest
+    reading without proclitics, except that a bare ك ("like") is not set aside, since many more words
+    begin with that letter than with the particle (كسرت is not ك + سرت, كبير not ك + بير); with the
+    article it is (كالجيش: جيش).
+
+    Example:
+        >>> word_search_key("وبالجفره"), word_search_key("كسرت"), word_search_key("كالجيش")
+        ('جفره', 'كسرت', 'جيش')
+    """
+    readings = strip_proclitics(word)
+    return next(r for r in reversed(readings) if "ك" not in (p := proclitic_of(word, r)) or p.endswith("كال"))
 
 
 def linked_events(store: Store) -> list[dict]:

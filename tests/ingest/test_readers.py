@@ -57,6 +57,16 @@ def test_jsonl_with_ids_field_names_and_a_broken_line(tmp_path):
     assert [(s.source.rsplit(":", 1)[1], s.reason) for s in skips] == [("2", "json"), ("4", "no-text"), ("5", "record")]
 
 
+def test_html_entities_in_an_exports_titles_are_read_as_text(tmp_path):
+    # SaudiNewsNet keeps some titles with entities: "&quot;الوفاق&quot;" must read as "الوفاق" in quotes
+    path = tmp_path / "export.jsonl"
+    rows = [{"id": "q", "content": BODY, "title": "ليبيا.. &quot;الوفاق&quot; توجه ضربات لقوات حفتر"},
+            {"id": "r", "content": BODY + " ثانية", "title": "سرت & الجفرة"}]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    arts, _ = read([path])
+    assert [a.title for a in arts] == ['ليبيا.. "الوفاق" توجه ضربات لقوات حفتر', "سرت & الجفرة"]
+
+
 def test_field_names_can_be_set_by_the_user(tmp_path):
     path = tmp_path / "x.jsonl"
     path.write_text(json.dumps({"nid": "n1", "matn": BODY, "jarida": "الوسط"}, ensure_ascii=False), encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import logging
@@ -242,7 +243,7 @@ def _record_article(record, source: str, default_id: str, fmt: str, options: Rea
     if published_raw and not published:
         warnings.append(f"unreadable published date {published_raw!r}")
     return Article(str(doc_id).strip() if doc_id not in (None, "") else default_id, text, source, fmt,
-                   title=_str(fields.pick(record, "title")), url=_str(fields.pick(record, "url")),
+                   title=_title(fields.pick(record, "title")), url=_str(fields.pick(record, "url")),
                    outlet=_str(fields.pick(record, "outlet")), published=published, warnings=warnings,
                    extra={k: v for k, v in record.items() if isinstance(v, str | int | float) and k != "text"
                           and not (isinstance(v, str) and len(v) > 500)})
@@ -250,6 +251,12 @@ def _record_article(record, source: str, default_id: str, fmt: str, options: Rea
 
 def _str(value) -> str | None:
     return str(value).strip() or None if value is not None else None
+
+
+def _title(value) -> str | None:
+    """A record's title as text: exports often keep HTML entities in it ("&quot;الوفاق&quot;")."""
+    title = _str(value)
+    return html.unescape(title) if title and "&" in title else title
 
 
 def _read_json(data: bytes, source: str, stem: str, options: ReadOptions) -> Iterator[Article | Skipped]:

@@ -709,34 +709,102 @@ class Store:
                 "LIMIT 50")]
         return out
 
-    def search(self, key: str, *, limit: int = 20, offset: int = 0) -> tuple[int, list[dict]]:
-        """Full-text search (a query already turned into a search key); best matches first."""
-        words = [w for w in key.split() if w]
-        if not words:
-            return 0, []
-        query = " ".join('"' + w.replace('"', "") + '"' for w in words)
+    def search(self, match: str | None = None, *, like: Iterable[str] = (), like_terms: int = 24,
+               like_cap: int = 200, limit: int = 20, offset: int = 0, date_from: str | None = None, date_to: str | None = None,
+               outlet: str | None = None, sort: str = "relevance") -> dict:
+        """Full-text search over the index of :meth:`index_search`: an FTS5 expression over search keys
+        (see :mod:`rasid.search_query`), best first by bm25 (title words weigh more); or `like`, the
+        key words of a long text ("find similar"): the documents holding any of its `like_terms`
+        rarest words that the index holds, those holding most of them first (then the rarer ones);
+        each word is counted up to `like_cap` documents (the true counts of common words are read
+        only when too few words are rarer).
+
+        `date_from` and `date_to` bound the publication date (either may be a year or a month:
+        ``date_to="2020-06"`` takes in all of June); `outlet` is one outlet (any case); `sort` is
+        ``relevance`` or ``newest``. Returns ``{"total", "hits", "terms"}``: the number of matching
+        documents, the page of hits (doc_id, title, outlet, publication_date, duplicate_of, score;
+        with `like`, ``shared_terms`` too) and the words a `like` search kept.
+        """
+        import math
+
+        where, args = [], []
+        if date_from:
+            where.append("d.publication_date >= ?")
+            args.append(date_from)
+        if date_to:  # "2020-06" and "2020-06-30" both end after every date they begin
+            where.append("d.publication_date < ?")
+            args.append(date_to + "~")
+        if outlet:
+            where.append("d.outlet = ? COLLATE NOCASE")
+            args.append(outlet)
+        columns = "i.doc_id, d.title, d.outlet, d.publication_date, d.duplicate_of"
         try:
-            total = self.db.execute("SELECT count(*) FROM search WHERE search MATCH ?", (query,)).fetchone()[0]
-            rows = self.db.execute(
-                "SELECT i.doc_id, d.title, d.outlet, d.publication_date, bm25(search) FROM search "
-                "JOIN search_index i ON i.fts_rowid = search.rowid JOIN documents d ON d.doc_id = i.doc_id "
-                "WHERE search MATCH ? ORDER BY bm25(search) LIMIT ? OFFSET ?", (query, limit, offset)).fetchall()
+            if like:
+                # the rarest words, counted in the index up to `cap` documents each (a common word's
+                # whole list is never read); then every document holding one, scored by how many it
+                # holds and how rare they are
+                cap = like_cap
+                wanted = list(dict.fromkeys(w.replace('"', "") for w in like if len(w.replace('"', "")) >= 2))
+                counts: dict[str, int] = dict(self.db.execute(
+                    "SELECT value, (SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH '\"' || value || '\"' "
+                    "LIMIT ?)) FROM json_each(?)", (cap, json.dumps(wanted, ensure_ascii=False))))
+                common = [w for w in wanted if counts[w] >= cap]
+                if common and sum(0 < n < cap for n in counts.values()) < like_terms:
+                    # a text of common words: their true counts from fts5vocab (a temp table works on a
+                    # read-only connection too)
+                    self.db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search, row)")
+                    counts.update(self.db.execute("SELECT term, doc FROM temp.search_vocab WHERE term IN "
+                                                  "(SELECT value FROM json_each(?))", (json.dumps(common),)))
+                terms = sorted((w for w in wanted if counts.get(w)), key=lambda w: (counts[w], w))[:like_terms]
+                n_docs = self.db.execute("SELECT count(*) FROM search_index").fetchone()[0]
+                shared: dict[int, int] = {}
+                score: dict[int, float] = {}
+                for t in terms:  # each a rare word: a short list of rows
+                    idf = math.log(1 + (n_docs - counts[t] + 0.5) / (counts[t] + 0.5))
+                    for (rowid,) in self.db.execute("SELECT rowid FROM search WHERE search MATCH ?", ('"' + t + '"',)):
+                        shared[rowid] = shared.get(rowid, 0) + 1
+                        score[rowid] = score.get(rowid, 0.0) + idf
+                rows = self.db.execute(
+                    f"SELECT i.fts_rowid, {columns} FROM search_index i JOIN documents d ON d.doc_id = i.doc_id "
+                    "WHERE i.fts_rowid IN (SELECT value FROM json_each(?))" + "".join(" AND " + w for w in where),
+                    [json.dumps(list(shared)), *args]).fetchall()
+                rows.sort(key=lambda r: (-shared[r[0]], -score[r[0]], r[1]))
+                if sort == "newest":  # (a stable sort: the same day's best first)
+                    rows.sort(key=lambda r: r[4] or "", reverse=True)
+                return {"total": len(rows), "terms": terms,
+                        "hits": [{"doc_id": r[1], "title": r[2], "outlet": r[3], "publication_date": r[4],
+                                  "duplicate_of": r[5], "score": round(score[r[0]], 3), "shared_terms": shared[r[0]]}
+                                 for r in rows[offset:offset + limit]]}
+            if not match:
+                return {"total": 0, "hits": [], "terms": []}
+            # the index is read first (CROSS JOIN keeps that order), then each hit's document
+            sql = (" FROM search CROSS JOIN search_index i ON i.fts_rowid = search.rowid "
+                   "CROSS JOIN documents d ON d.doc_id = i.doc_id WHERE " + " AND ".join(["search MATCH ?", *where]))
+            order = "bm25(search, 3.0, 1.0)"
+            if sort == "newest":
+                order = "d.publication_date IS NULL, d.publication_date DESC, " + order
+            total = self.db.execute("SELECT count(*)" + sql, [match, *args]).fetchone()[0]
+            rows = self.db.execute(f"SELECT {columns}, bm25(search, 3.0, 1.0)" + sql
+                                   + f" ORDER BY {order} LIMIT ? OFFSET ?", [match, *args, limit, offset]).fetchall()
         except sqlite3.OperationalError as exc:
             raise StoreError(f"search failed: {exc}") from exc
-        return total, [{"doc_id": r[0], "title": r[1], "outlet": r[2], "publication_date": r[3],
-                        "score": round(-r[4], 3)} for r in rows]
+        return {"total": total, "terms": [],
+                "hits": [{"doc_id": r[0], "title": r[1], "outlet": r[2], "publication_date": r[3],
+                          "duplicate_of": r[4], "score": round(-r[5], 3)} for r in rows]}
 
     def docs_missing_search(self) -> list[str]:
-        """Documents not yet in the full-text index, or indexed from another cleaning result (lines
-        marked outlet boilerplate since, or cleaned again)."""
+        """Documents not yet in the full-text index, indexed from another cleaning result (lines
+        marked outlet boilerplate since, or cleaned again), or by an older index: the fingerprint of
+        a document's entry is the index version ("k2": a bare ك is not stripped as a proclitic, see
+        :func:`rasid.views.word_search_key`) and its cleaning result."""
         return [r[0] for r in self.db.execute(
             "SELECT d.doc_id FROM documents d LEFT JOIN layer_state c ON c.doc_id = d.doc_id AND c.layer = 'clean' "
             "LEFT JOIN layer_state s ON s.doc_id = d.doc_id AND s.layer = 'search' "
-            "WHERE s.doc_id IS NULL OR s.fingerprint != coalesce(c.result, '') ORDER BY d.doc_id")]
+            "WHERE s.doc_id IS NULL OR s.fingerprint != 'k2:' || coalesce(c.result, '') ORDER BY d.doc_id")]
 
     def index_search(self, rows: list[tuple[str, str, str]]) -> None:
         """Add ``(doc_id, title key, body key)`` rows to the full-text index, replacing older ones, and
-        record the cleaning result each was indexed from."""
+        record the index version and the cleaning result each was indexed from (see :meth:`docs_missing_search`)."""
         with self.transaction() as db:
             db.execute("DELETE FROM search WHERE rowid NOT IN (SELECT fts_rowid FROM search_index)")
             for doc_id, title, body in rows:
@@ -744,7 +812,7 @@ class Store:
                            (doc_id,))
                 cur = db.execute("INSERT INTO search (title, body) VALUES (?, ?)", (title, body))
                 db.execute("INSERT OR REPLACE INTO search_index VALUES (?, ?)", (doc_id, cur.lastrowid))
-                db.execute("INSERT OR REPLACE INTO layer_state SELECT ?, 'search', coalesce("
+                db.execute("INSERT OR REPLACE INTO layer_state SELECT ?, 'search', 'k2:' || coalesce("
                            "(SELECT result FROM layer_state WHERE doc_id=? AND layer='clean'), ''), NULL, NULL",
                            (doc_id, doc_id))
 
@@ -799,8 +867,8 @@ def _event_filters(*, event_type=None, sub_event_type=None, actor=None, place=No
         where.append("event_date >= ?")
         args.append(date_from)
     if date_to:
-        where.append("event_date <= ?")
-        args.append(date_to)
+        where.append("event_date < ?")  # "2020-06" takes in the whole of June ("2020-06-10" < "2020-06~")
+        args.append(date_to + "~")
     if distinct:
         where.append("lead = event_id")
     return where, args
