@@ -55,7 +55,8 @@ MAX_CLOSURE_STEPS = 8  # leader_of -> side -> side force chains are two or three
 
 _SHIPPED = {"actors": "entities/data/actors.yaml", "places": "geo/data/aliases.yaml",
             "triggers": "events/data/triggers.yaml", "rules": "clean/data/boilerplate.yaml",
-            "outlets": "clean/data/outlets.yaml", "event_model": "events/data/learned.json"}
+            "outlets": "clean/data/outlets.yaml", "event_model": "events/data/learned.json",
+            "line_model": "clean/data/line_model.json"}
 _CLEAN_DIRS = ("clean/data", "text/data")
 _ENTITY_DIRS = ("entities/data", "geo/data", "dates/data", "text/data", "stories/data")
 _EVENT_DIRS = ("events/data", "dates/data", "text/data")
@@ -77,11 +78,13 @@ class DataFiles:
     rules: str | Path | None = None
     outlets: str | Path | None = None
     event_model: str | Path | None = None  # the learned event steps' weights (``rasid train-events``)
+    line_model: str | Path | None = None  # the learned line model's weights (``rasid train-clean``)
     min_confidence: float | None = None  # coded events less sure than this are not stored
     event_steps: tuple[tuple[str, str], ...] = ()  # (step, "module:Class") replacing the coder's defaults
 
     def path(self, role: str) -> Path:
-        """The file read for `role` (``actors``, ``places``, ``triggers``, ``rules``, ``outlets``, ``event_model``)."""
+        """The file read for `role` (``actors``, ``places``, ``triggers``, ``rules``, ``outlets``, ``event_model``,
+        ``line_model``)."""
         user = getattr(self, role)
         return Path(user) if user else data_path(_SHIPPED[role])
 

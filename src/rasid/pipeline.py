@@ -110,7 +110,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     started = time.perf_counter()
     paths = [str(p) for p in paths]
     data_files = data_files or DataFiles()
-    cleaner = cleaner or Cleaner.from_data(rules=data_files.rules, outlets=data_files.outlets)
+    cleaner = cleaner or Cleaner.from_data(rules=data_files.rules, outlets=data_files.outlets,
+                                           line_model=data_files.line_model)
     options = options or ReadOptions()
     layer_fingerprints = LayerFingerprints(data_files)
     recleaning = store.docs_not_current("clean", layer_fingerprints.clean)
@@ -257,7 +258,8 @@ def validate_data_files(data_files: DataFiles) -> None:
     from rasid.events import Lexicon
     from rasid.geo import PlaceGazetteer
 
-    Cleaner.from_data(rules=data_files.rules, outlets=data_files.outlets, identify_language=False)
+    Cleaner.from_data(rules=data_files.rules, outlets=data_files.outlets, identify_language=False,
+                      line_model=data_files.line_model)
     ActorDictionary.from_data(data_files.actors)
     PlaceGazetteer.from_data(aliases=data_files.places)
     Lexicon.from_data(str(data_files.triggers) if data_files.triggers else None)

@@ -39,10 +39,13 @@ class Cleaner:
         self.end_rules = {r.id for r in classifier.rules if r.end_of_article}
 
     @classmethod
-    def from_data(cls, *, rules: str | None = None, outlets: str | None = None, identify_language: bool = True) -> Cleaner:
-        """Build a cleaner from the shipped data files (or users' files given as paths)."""
-        return cls(LineClassifier.from_data(rules), OutletDirectory.from_data(outlets), SentenceSplitter.from_data(),
-                   LanguageIdentifier() if identify_language else None)
+    def from_data(cls, *, rules: str | None = None, outlets: str | None = None, identify_language: bool = True,
+                  line_model: str | bool | None = None) -> Cleaner:
+        """Build a cleaner from the shipped data files (or users' files given as paths); `line_model`
+        is a user's line model file, None for the shipped one, False for the rules alone."""
+        model = True if line_model is None else line_model
+        return cls(LineClassifier.from_data(rules, model=model), OutletDirectory.from_data(outlets),
+                   SentenceSplitter.from_data(), LanguageIdentifier() if identify_language else None)
 
     def __call__(self, article: Article) -> Document:
         """Clean one article."""
@@ -55,7 +58,7 @@ class Cleaner:
                        fmt=article.fmt, title=article.title, url=article.url, publication_date=article.published,
                        encoding=article.encoding, warnings=list(article.warnings), article=article)
         doc.lines = split_lines(text)
-        keys = self.classifier.classify(text, doc.lines)
+        keys = self.classifier.classify(text, doc.lines, article.title)
         doc.segments = split_segments(text, doc.lines, self.end_rules)
         if not doc.title and doc.segments and doc.segments[0].title:
             doc.title = doc.segments[0].title

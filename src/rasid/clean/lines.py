@@ -80,27 +80,31 @@ class LineClassifier:
         near_repeat: similarity above which a long line counts as a repeat of an earlier one.
     """
 
-    def __init__(self, rules: list[LineRule], *, near_repeat: float = NEAR_REPEAT_SIMILARITY):
+    def __init__(self, rules: list[LineRule], *, near_repeat: float = NEAR_REPEAT_SIMILARITY, model=None):
         if not 0 < near_repeat <= 1:
             raise ValueError(f"near_repeat must be in (0, 1], got {near_repeat}")
         self.rules = rules
         self.rules_by_id = {r.id: r for r in rules}
         self.near_repeat = near_repeat
+        self.model = model  # a rasid.clean.learned.LineModel for the lines the rules leave kept, or None
 
     @classmethod
-    def from_data(cls, path: str | None = None, **kwargs) -> LineClassifier:
-        """Build the classifier from the shipped rules, or a user's YAML file at `path`."""
+    def from_data(cls, path: str | None = None, *, model: str | bool | None = True, **kwargs) -> LineClassifier:
+        """Build the classifier from the shipped rules, or a user's YAML file at `path`; `model` is
+        True for the shipped line model (``clean/data/line_model.json``), a path for a user's, or
+        False / None for the rules alone."""
+        from rasid.clean.learned import LineModel
         from rasid.resources import load_yaml
 
+        line_model = LineModel.load(None if model is True else str(model)) if model else None
         return cls(load_rules(load_yaml(path or "clean/data/boilerplate.yaml"), path=str(path or "boilerplate.yaml")),
-                   **kwargs)
+                   model=line_model, **kwargs)
 
-    def classify(self, text: str, lines: list[Line]) -> list[str]:
-        """Set status, rule and role of each line of `text`; return the lines' matching keys."""
+    def classify(self, text: str, lines: list[Line], title: str | None = None) -> list[str]:
+        """Set status, rule and role of each line of `text`; return the lines' matching keys. The
+        rules speak first; the line model reads what they leave kept; then repeats and headings."""
         keys = [match_key(text[ln.start:ln.end]) for ln in lines]
-        first_seen: dict[str, int] = {}
-        long_lines: list[int] = []
-        for i, (ln, key) in enumerate(zip(lines, keys, strict=True)):
+        for ln, key in zip(lines, keys, strict=True):
             raw = text[ln.start:ln.end]
             words = key.count(" ") + 1 if key else 0
             self._apply_rules(ln, raw, key, words)
@@ -108,6 +112,17 @@ class LineClassifier:
                 ln.status, ln.rule = LineStatus.BOILERPLATE, "no-text"
             if ln.status == LineStatus.KEPT and _is_doubled_tag(key):
                 ln.status, ln.rule = LineStatus.BOILERPLATE, "doubled-tag"
+        if self.model is not None and lines:
+            from rasid.clean.learned import line_features
+
+            for ln, features in zip(lines, line_features(text, lines, title), strict=True):
+                if ln.status == LineStatus.KEPT:
+                    decision = self.model.decide(features)
+                    if decision != LineStatus.KEPT:
+                        ln.status, ln.rule = decision, "learned"
+        first_seen: dict[str, int] = {}
+        long_lines: list[int] = []
+        for i, (ln, key) in enumerate(zip(lines, keys, strict=True)):
             if ln.status == LineStatus.KEPT and key:
                 earlier = first_seen.get(key)
                 if earlier is None and len(key) >= NEAR_REPEAT_MIN_CHARS and len(lines) <= MAX_FUZZY_LINES:

@@ -14,7 +14,18 @@ __all__ = ["main"]
 
 def build_parser() -> argparse.ArgumentParser:
     """Build the parser of every command."""
-    from rasid.cli import analyze, duplicates, evaluate, ner, review, serve, status, stories, train_events
+    from rasid.cli import (
+        analyze,
+        duplicates,
+        evaluate,
+        ner,
+        review,
+        serve,
+        status,
+        stories,
+        train_clean,
+        train_events,
+    )
 
     parser = argparse.ArgumentParser(prog="rasid", description="Rasid: Arabic news articles in, structured, "
                                      "source-linked intelligence out.")
@@ -28,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(sub)
     status.add_parser(sub)
     train_events.add_parser(sub)
+    train_clean.add_parser(sub)
     review.add_parsers(sub)
     return parser
 

@@ -46,6 +46,9 @@ def add_parser(sub) -> None:
     p.add_argument("--event-model", metavar="FILE", help="weights of the learned event steps (judge, place ranker) "
                                                           "to use instead of the shipped events/data/learned.json; "
                                                           "write one with rasid train-events")
+    p.add_argument("--line-model", metavar="FILE", help="weights of the learned line model (page chrome) to use "
+                                                         "instead of the shipped clean/data/line_model.json; write "
+                                                         "one with rasid train-clean")
     p.add_argument("--min-confidence", type=float, metavar="X",
                    help="store only events the coder is at least this sure of (0 to 1; the judge's own threshold "
                         "applies anyway)")
@@ -69,7 +72,7 @@ def data_files_of(args: argparse.Namespace):
         steps.append((name.strip(), spec.strip()))
     return DataFiles(actors=args.actors, places=args.places, triggers=args.triggers,
                      rules=getattr(args, "rules", None), outlets=getattr(args, "outlets", None),
-                     event_model=getattr(args, "event_model", None),
+                     event_model=getattr(args, "event_model", None), line_model=getattr(args, "line_model", None),
                      min_confidence=getattr(args, "min_confidence", None), event_steps=tuple(steps))
 
 
@@ -110,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     db_path = Path(args.db) if args.db else out / "rasid.sqlite"
     data_files = data_files_of(args)
     validate_data_files(data_files)  # a bad user file fails here, before the store is opened
-    cleaner = Cleaner.from_data(rules=args.rules, outlets=args.outlets)
+    cleaner = Cleaner.from_data(rules=args.rules, outlets=args.outlets, line_model=data_files.line_model)
     show = args.quiet == 0
     n_files = count_inputs(args.paths)
     with Store(db_path) as store:

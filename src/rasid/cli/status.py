@@ -30,6 +30,7 @@ def add_parser(sub) -> None:
     p.add_argument("--event-step", action="append", default=[], metavar="STEP=MODULE:CLASS",
                    help="an event coder step a run would replace (see rasid analyze --event-step)")
     p.add_argument("--event-model", metavar="FILE", help="the learned event steps' weights a run would use")
+    p.add_argument("--line-model", metavar="FILE", help="the learned line model's weights a run would use")
     p.add_argument("--min-confidence", type=float, metavar="X", help="the --min-confidence a run would use")
     p.add_argument("--json", action="store_true", help="print the counts as one JSON object instead of a table")
     add_common(p)
