@@ -58,6 +58,7 @@ _SHIPPED = {"actors": "entities/data/actors.yaml", "places": "geo/data/aliases.y
             "outlets": "clean/data/outlets.yaml", "event_model": "events/data/learned.json",
             "line_model": "clean/data/line_model.json"}
 _CLEAN_DIRS = ("clean/data", "text/data")
+NO_MODEL = "none"  # --line-model none: the line rules alone
 _ENTITY_DIRS = ("entities/data", "geo/data", "dates/data", "text/data", "stories/data")
 _EVENT_DIRS = ("events/data", "dates/data", "text/data")
 _NOT_DATA = (".md",)  # provenance notes, not read by any stage
@@ -78,7 +79,7 @@ class DataFiles:
     rules: str | Path | None = None
     outlets: str | Path | None = None
     event_model: str | Path | None = None  # the learned event steps' weights (``rasid train-events``)
-    line_model: str | Path | None = None  # the learned line model's weights (``rasid train-clean``)
+    line_model: str | Path | None = None  # the learned line model's weights (``rasid train-clean``); "none": rules alone
     min_confidence: float | None = None  # coded events less sure than this are not stored
     event_steps: tuple[tuple[str, str], ...] = ()  # (step, "module:Class") replacing the coder's defaults
 
@@ -91,7 +92,7 @@ class DataFiles:
     def overrides(self) -> dict[Path, Path]:
         """``{shipped path: user path}`` of the files the user replaced."""
         return {data_path(_SHIPPED[role]).resolve(): Path(getattr(self, role))
-                for role in _SHIPPED if getattr(self, role)}
+                for role in _SHIPPED if getattr(self, role) and str(getattr(self, role)).lower() != NO_MODEL}
 
 
 @dataclass
@@ -138,7 +139,10 @@ class LayerFingerprints:
     @cached_property
     def clean(self) -> str:
         """The clean layer's fingerprint (the same for every document)."""
-        return _digest("clean", *self._head, *_hash_dirs(_CLEAN_DIRS, self._overrides, {}))
+        special = {}
+        if str(self.files.line_model or "").lower() == NO_MODEL:  # the rules alone: no model file is read
+            special[data_path(_SHIPPED["line_model"]).resolve()] = NO_MODEL
+        return _digest("clean", *self._head, *_hash_dirs(_CLEAN_DIRS, self._overrides, special))
 
     @cached_property
     def entity_global(self) -> str:

@@ -110,11 +110,16 @@ def test_user_rule_file_replaces_the_shipped_rules(tmp_path, seeds_dir):
                      "  - id: section-tag\n    status: boilerplate\n    pattern: '^مقبره التمرد$'\n", encoding="utf-8")
     out = tmp_path / "out"
     assert main(["analyze", str(seeds_dir / "001_f26e5b47cef9b3b6.txt"), "--rules", str(rules), "--out", str(out),
-                 "-q", "--workers", "2"]) == 0
+                 "-q", "--workers", "2", "--line-model", "none"]) == 0
     (doc,) = [json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
     line11 = doc["lines"][10]
     assert (line11["status"], line11["rule"]) == ("boilerplate", "section-tag")
     assert doc["lines"][24]["status"] == "kept"  # the shipped credit rule is not in the user's file
+    # with the shipped line model the credit line goes all the same: the model reads what the rules leave
+    assert main(["analyze", str(seeds_dir / "001_f26e5b47cef9b3b6.txt"), "--rules", str(rules), "--out", str(out),
+                 "-q"]) == 0
+    (doc,) = [json.loads(x) for x in (out / "documents.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert (doc["lines"][24]["status"], doc["lines"][24]["rule"]) == ("boilerplate", "learned")
 
 
 def test_stories_and_duplicates_commands_read_the_store(demo_out):

@@ -42,8 +42,8 @@ class Cleaner:
     def from_data(cls, *, rules: str | None = None, outlets: str | None = None, identify_language: bool = True,
                   line_model: str | bool | None = None) -> Cleaner:
         """Build a cleaner from the shipped data files (or users' files given as paths); `line_model`
-        is a user's line model file, None for the shipped one, False for the rules alone."""
-        model = True if line_model is None else line_model
+        is a user's line model file, None for the shipped one, False or "none" for the rules alone."""
+        model = True if line_model is None else False if str(line_model).lower() == "none" else line_model
         return cls(LineClassifier.from_data(rules, model=model), OutletDirectory.from_data(outlets),
                    SentenceSplitter.from_data(), LanguageIdentifier() if identify_language else None)
 

@@ -47,8 +47,8 @@ def add_parser(sub) -> None:
                                                           "to use instead of the shipped events/data/learned.json; "
                                                           "write one with rasid train-events")
     p.add_argument("--line-model", metavar="FILE", help="weights of the learned line model (page chrome) to use "
-                                                         "instead of the shipped clean/data/line_model.json; write "
-                                                         "one with rasid train-clean")
+                                                         "instead of the shipped clean/data/line_model.json (write "
+                                                         "one with rasid train-clean), or 'none' for the rules alone")
     p.add_argument("--min-confidence", type=float, metavar="X",
                    help="store only events the coder is at least this sure of (0 to 1; the judge's own threshold "
                         "applies anyway)")
