@@ -120,7 +120,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     stored = store.stored_hashes()
     todo: list[Article] = []
     pool = _worker_pool(workers, cleaner)
-    dedup = DedupIndex() if not stored or recleaning else None  # (its permutations take 0.1 s; made when needed)
+    dedup = DedupIndex() if not stored or recleaning else None  # (made when needed)
     new_fingerprints: list[Fingerprint] = []
     read = _InputReader(paths, options, store, stored, recleaning)
 
@@ -128,14 +128,16 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
         nonlocal dedup
         if not todo:
             return
-        dedup = dedup or DedupIndex()
+        if dedup is None:  # (an empty index is falsy)
+            dedup = DedupIndex()
         results = pool.map(_clean_in_worker, todo, chunksize=16) if pool else [cleaner.clean(a) for a in todo]
-        fingerprints = {}
+        key_texts = []
         for doc, keys in results:
             _count(report, doc)
             kept = " ".join(k for ln, k in zip(doc.lines, keys, strict=True) if ln.status == LineStatus.KEPT)
             # a page with no body (a comments widget, a bare credit) is still a copy of the same page elsewhere
-            fingerprints[doc.doc_id] = dedup.fingerprint(doc.doc_id, kept or " ".join(keys))
+            key_texts.append((doc.doc_id, kept or " ".join(keys)))
+        fingerprints = {fp.doc_id: fp for fp in dedup.fingerprints(key_texts)}  # one numpy batch
         new_fingerprints.extend(fingerprints.values())
         store.write_documents([doc for doc, _ in results], run_id=run_id,
                               line_keys={doc.doc_id: keys for doc, keys in results}, fingerprints=fingerprints,

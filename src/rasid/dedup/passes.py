@@ -21,9 +21,8 @@ def mark_duplicates(store, new: Iterable[Fingerprint], *, index: DedupIndex | No
     """
     new = sorted(new, key=lambda fp: fp.doc_id)
     new_ids = {fp.doc_id for fp in new}
-    index = index or DedupIndex()
-    for fp in store.iter_fingerprints(exclude=new_ids):
-        index.add(fp)
+    index = DedupIndex() if index is None else index  # (an empty index is falsy)
+    index.add_many(store.iter_fingerprints(exclude=new_ids))
     info = store.duplicate_info()
     parent: dict[str, str] = {}
 
@@ -42,16 +41,9 @@ def mark_duplicates(store, new: Iterable[Fingerprint], *, index: DedupIndex | No
         if orig:
             union(doc_id, orig)
     touched: set[str] = set()
-    for fp in new:
-        matches = []
-        exact = index.exact_duplicate(fp)
-        if exact:
-            matches.append(exact)
-        matches.extend(d for d, _j in index.near_duplicates(fp) if d != exact)
-        index.add(fp)
-        for other in matches:
-            union(fp.doc_id, other)
-            touched.update((fp.doc_id, other))
+    for other, doc_id, _j in index.duplicate_links(new):  # exact copies and verified near-duplicates
+        union(doc_id, other)
+        touched.update((doc_id, other))
     groups: dict[str, list[str]] = {}
     for doc_id in parent:
         groups.setdefault(find(doc_id), []).append(doc_id)

@@ -447,8 +447,8 @@ class Store:
         for doc_id, exact_key, shingles, signature in self.db.execute(
                 "SELECT doc_id, exact_key, shingles, signature FROM fingerprints ORDER BY doc_id"):
             if doc_id not in exclude:
-                yield Fingerprint(doc_id, np.frombuffer(shingles, dtype="<u4").astype(np.uint64),
-                                  np.frombuffer(signature, dtype="<u4").astype(np.uint64), exact_key)
+                yield Fingerprint(doc_id, np.frombuffer(shingles, dtype="<u4"), np.frombuffer(signature, dtype="<u4"),
+                                  exact_key)
 
     def duplicate_info(self) -> dict[str, tuple[str | None, str | None]]:
         """Return ``{doc_id: (publication_date, duplicate_of)}`` for every document."""
