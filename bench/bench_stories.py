@@ -1,10 +1,14 @@
-"""Story clustering quality and speed on the hand-labelled SaudiNewsNet story set (bench/data/story_set.jsonl).
+"""Story clustering quality and speed on the hand-labelled SaudiNewsNet story sets
+(bench/data/story_set.jsonl: developments reported by several outlets; bench/data/story_hard.jsonl:
+same-kind routine items and one actor's different developments).
 
     python bench/bench_stories.py [--data ../shared/data/saudinewsnet] [--join 0.36] [--articles 2000]
 
-Prints B-cubed precision/recall/F1 of the stories Rasid forms on the labelled set (batch, and
-incremental in two random halves to show the order tolerance), then story-assignment throughput
-(articles/s, encoder included) on the first N SaudiNewsNet articles. Asserts nothing.
+Both sets are clustered together as one stream. Prints B-cubed precision/recall/F1 per set and split
+(dev, and test: scored only), for Rasid in one batch and in two random halves (order tolerance), beside
+a plain TF-IDF character n-gram + average-link baseline whose cut is tuned on the dev items; then
+story-assignment throughput (articles/s, encoder included) on the first N SaudiNewsNet articles.
+Asserts nothing.
 """
 
 from __future__ import annotations
@@ -70,34 +74,77 @@ def run(records: list[dict], batches: list[list[dict]], cleaner: Cleaner, join: 
             return {m["doc_id"]: s["story_id"] for s in store.iter_stories() for m in s["members"]}
 
 
+def read_set(name: str) -> dict[str, tuple[str, str]]:
+    """``{doc_id: (story, split)}`` of a labelled set under bench/data."""
+    rows = [json.loads(x) for x in (HERE / "data" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()[1:]]
+    return {r["id"]: (r["story"], r.get("split", "dev")) for r in rows}
+
+
+def tfidf_baseline(records: list[dict], threshold: float, window_days: int = 7) -> dict[str, str]:
+    """The plain baseline: TF-IDF of character 3-5-grams (title and lead), cosine, average-link
+    clustering cut at `threshold`, within a window of days (articles further apart never join)."""
+    from datetime import date
+
+    import numpy as np
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [((r.get("title") or "") + " " + r["text"][:1500]) for r in records]
+    x = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, min_df=2).fit_transform(texts)
+    sim = (x @ x.T).toarray()
+    days = np.array([date.fromisoformat((r.get("published") or "2015-01-01")[:10]).toordinal() for r in records])
+    dist = 1 - sim
+    dist[np.abs(days[:, None] - days[None, :]) > window_days] = 1.0
+    labels = AgglomerativeClustering(n_clusters=None, metric="precomputed", linkage="average",
+                                     distance_threshold=1 - threshold).fit_predict(dist)
+    return {r["id"]: f"b{label}" for r, label in zip(records, labels, strict=True)}
+
+
+def scores(labelled: dict[str, tuple[str, str]], system: dict[str, str], split: str) -> tuple[float, float, float]:
+    gold = {k: v[0] for k, v in labelled.items() if v[1] == split and k in system}
+    return bcubed(gold, system)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--join", type=float, default=None, help="override JOIN_SIMILARITY")
-    ap.add_argument("--articles", type=int, default=2000, help="articles for the throughput run")
+    ap.add_argument("--articles", type=int, default=2000, help="articles for the throughput run (0: skip)")
     args = ap.parse_args()
-    lines = (HERE / "data" / "story_set.jsonl").read_text(encoding="utf-8").splitlines()
-    gold = {json.loads(x)["id"]: json.loads(x)["story"] for x in lines[1:]}
-    records = load_records(args.data, set(gold))
-    if len(records) != len(gold):
-        print(f"only {len(records)} of {len(gold)} labelled articles found under {args.data}", file=sys.stderr)
+    sets = {"story set": read_set("story_set"), "hard set": read_set("story_hard")}
+    wanted = set().union(*sets.values())
+    records = load_records(args.data, wanted)
+    if len(records) != len(wanted):
+        print(f"only {len(records)} of {len(wanted)} labelled articles found under {args.data}", file=sys.stderr)
         return 1
     cleaner = Cleaner.from_data()
-    stories = sum(1 for s in set(gold.values()) if not s.startswith("distractor"))
-    print(f"story set                {len(gold)} articles, {stories} stories + "
-          f"{sum(1 for s in gold.values() if s.startswith('distractor'))} distractors")
+    for name, labelled in sets.items():
+        for split in ("dev", "test"):
+            stories = {v[0] for v in labelled.values() if v[1] == split}
+            print(f"{name:9} {split:4}  {sum(1 for v in labelled.values() if v[1] == split):4} articles, "
+                  f"{len(stories)} stories")
+    # both sets are clustered together, as one stream (the hard items are distractors for the stories)
     system = run(records, [records], cleaner, args.join)
-    p, r, f = bcubed(gold, system)
-    print(f"batch                    B-cubed P {p:.3f}  R {r:.3f}  F1 {f:.3f}  ({len(set(system.values()))} stories formed)")
     rng = random.Random(7)
     shuffled = records[:]
     rng.shuffle(shuffled)
     half = len(shuffled) // 2
     system2 = run(records, [shuffled[:half], shuffled[half:]], cleaner, args.join)
-    p2, r2, f2 = bcubed(gold, system2)
-    print(f"two runs, random halves  B-cubed P {p2:.3f}  R {r2:.3f}  F1 {f2:.3f}  (order tolerance: "
-          f"{abs(f - f2):.3f} F1 from batch)")
-
+    # the baseline's cut is tuned on the dev items of both sets, then scored like Rasid
+    best = max((sum(scores(lab, tfidf_baseline(records, t), "dev")[2] for lab in sets.values()), t)
+               for t in (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5))
+    baseline = tfidf_baseline(records, best[1])
+    print(f"{'':20} {'Rasid P / R / F1':>22} {'two runs F1':>12} {'TF-IDF baseline P / R / F1':>28}")
+    for name, labelled in sets.items():
+        for split in ("dev", "test"):
+            p, r, f = scores(labelled, system, split)
+            f2 = scores(labelled, system2, split)[2]
+            bp, br, bf = scores(labelled, baseline, split)
+            print(f"{name:9} {split:10} {p:6.3f} {r:6.3f} {f:6.3f} {f2:12.3f}     {bp:6.3f} {br:6.3f} {bf:6.3f}")
+    print(f"(baseline cut at cosine {best[1]} chosen on dev; {len(set(system.values()))} stories formed by Rasid, "
+          f"{len(set(baseline.values()))} by the baseline)")
+    if not args.articles:
+        return 0
     sample = load_records(args.data, None, args.articles)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "sample.jsonl"

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 __all__ = ["build_views", "linked_events", "search_key", "word_search_key", "SEARCH_BATCH"]
 
 SEARCH_BATCH = 500
-VIEW_VERSION = 3  # bump when compare or brief change what they compute: every story view is rebuilt
+VIEW_VERSION = 4  # bump when compare or brief change what they compute: every story view is rebuilt
 
 
 def search_key(text: str) -> str:
@@ -111,7 +111,7 @@ def build_views(store: Store, *, lexicon=None, on_story: Callable[[int, int], No
         docs = {d.doc_id: d for d in store.iter_documents(doc_ids)}
         mentions = {d: list(store.annotations("entity", d)) for d in doc_ids}
         comparison = compare_story(story, docs, evs, mentions, lexicon)
-        brief = brief_story(story, docs, evs, comparison)
+        brief = brief_story(story, docs, evs, comparison, mentions)
         views.append((story["story_id"], basis, brief["title_en"], {"comparison": comparison, "brief": brief}))
         if len(views) >= 200:
             store.write_story_views(views)

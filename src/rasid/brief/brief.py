@@ -1,14 +1,14 @@
-"""The brief of one story: an Arabic extractive summary, an English brief generated from its coded
+"""The brief of one story: an Arabic extractive summary, an English title written from what the
+story holds (events, topic, actors, places, dates) and an English brief generated from its coded
 events (Rasid ships no machine translation and does not pretend to), the claims and who made
 them, and the timeline."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
-from datetime import date
 
 from rasid.brief.summarize import Candidate, summarize
+from rasid.brief.titles import span_of_dates, story_title_en
 from rasid.compare.compare import event_clusters, representative, source_key, source_label
 from rasid.document import Document, LineStatus
 from rasid.events.model import counted
@@ -21,9 +21,14 @@ MAX_EN_EVENTS = 4
 
 
 def brief_story(story: Mapping, docs: Mapping[str, Document], events: Sequence[dict],
-                comparison: Mapping | None = None) -> dict:
+                comparison: Mapping | None = None, mentions: Mapping[str, Sequence[dict]] | None = None) -> dict:
     """``summary_ar`` (sentences with their source spans), ``title_en``, ``summary_en``, ``claims``
-    and ``timeline`` of one story."""
+    and ``timeline`` of one story.
+
+    Every story gets a ``title_en`` (:mod:`rasid.brief.titles`): from its events when it has some,
+    else from its topic, actors and places; `mentions` (the entity layer's rows by document) give
+    its places and actors, else the comparison's actor labels give its actors.
+    """
     candidates = []
     for m in story["members"]:
         doc = docs.get(m["doc_id"])
@@ -43,54 +48,9 @@ def brief_story(story: Mapping, docs: Mapping[str, Document], events: Sequence[d
     events = [e for e in events if e["doc_id"] in docs]
     clusters = event_clusters(events)
     return {"story_id": story["story_id"], "summary_ar": [c.as_dict() for c in chosen],
-            "title_en": story_title_en(clusters, story),
+            "title_en": story_title_en(clusters, story, docs=docs, mentions=mentions, comparison=comparison),
             "summary_en": summary_en(clusters, docs, comparison),
             "claims": claims(events, docs), "timeline": timeline(clusters)}
-
-
-def _when(d: str | None) -> str:
-    if not d:
-        return ""
-    x = date.fromisoformat(d)
-    return f"{x.day} {x.strftime('%B %Y')}"
-
-
-def _span_of_dates(dates: list[str]) -> str:
-    if not dates:
-        return ""
-    lo, hi = min(dates), max(dates)
-    if lo == hi:
-        return _when(lo)
-    a, b = date.fromisoformat(lo), date.fromisoformat(hi)
-    if (a.year, a.month) == (b.year, b.month):
-        return f"{a.day}–{b.day} {b.strftime('%B %Y')}"
-    return f"{_when(lo)} – {_when(hi)}"
-
-
-def story_title_en(clusters: Sequence[Sequence[dict]], story: Mapping) -> str | None:
-    """A short English title from the story's events: main event kind, places, sides and dates."""
-    if not clusters:
-        return None
-    kinds = Counter(representative(c)["event_type"] for c in clusters)
-    places = Counter((representative(c).get("location") or {}).get("name_en") for c in clusters)
-    places.pop(None, None)
-    sides = Counter()
-    for c in clusters:
-        for role in ("actor1", "actor2"):
-            a = representative(c).get(role) or {}
-            if a.get("side") or a.get("id"):
-                sides[a.get("side") or a.get("id")] += 1
-    kind = kinds.most_common(1)[0][0]
-    title = kind
-    if places:
-        title += " in " + " and ".join(p for p, _ in places.most_common(2))
-    if len(sides) >= 2:
-        (a, _), (b, _) = sides.most_common(2)
-        title += f" ({a} vs {b})"
-    elif sides:
-        title += f" ({sides.most_common(1)[0][0]})"
-    when = _span_of_dates([d for d in (story.get("start_date"), story.get("end_date")) if d])
-    return f"{title}, {when}" if when else title
 
 
 def summary_en(clusters: Sequence[Sequence[dict]], docs: Mapping[str, Document], comparison: Mapping | None) -> str:
@@ -101,7 +61,7 @@ def summary_en(clusters: Sequence[Sequence[dict]], docs: Mapping[str, Document],
     dates = [e["event_date"] for c in clusters for e in c if e.get("event_date")]
     text = (f"{len(outlets)} source{'s' if len(outlets) != 1 else ''} ({', '.join(outlets)}) reported "
             f"{len(clusters)} event{'s' if len(clusters) != 1 else ''}")
-    when = _span_of_dates(dates)
+    when = span_of_dates(dates)
     text += f", {when}." if when else "."
     ranked = sorted(clusters, key=lambda c: (-len({e["doc_id"] for e in c}),
                                              -max(((e.get("fatalities") or 0) for e in c if counted(e)), default=0),

@@ -7,26 +7,40 @@ from collections.abc import Callable
 
 from rasid.document import LineStatus
 from rasid.stories.clustering import SegmentProfile, StoryClusterer
+from rasid.stories.titles import TitleRules
 
 log = logging.getLogger(__name__)
 
 __all__ = ["assign_stories"]
 
 ENCODE_BATCH = 32
+TITLES_VERSION = 1  # bump when the code that chooses titles changes: every stored title is chosen again
+TITLES_META_KEY = "story_titles"
 
 
-def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[int], None] | None = None) -> int:
+def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[int], None] | None = None,
+                   titles: TitleRules | None = None) -> int:
     """Assign every unassigned segment in the store to a story; return how many were assigned.
 
     Stored assignments are loaded and never changed; new segments are taken in (date, doc_id,
     segment) order. A copy of an article (``duplicate_of``) joins its original's story without
-    being embedded.
+    being embedded. Each report's title is chosen by `titles` (:mod:`rasid.stories.titles`); when
+    the stored titles were chosen by other rules, every report and story is titled again.
     """
+    titles = titles or TitleRules.from_data()
     pending = store.unassigned_segments()
-    if not pending:
+    stale = _titles_key(titles) != _stored_titles_key(store)
+    if not pending and not stale:
         return 0
     for sid, doc_id, seg, _score, day, outlet, title, headline, terms, emb in store.iter_story_members():
         clusterer.add_existing(SegmentProfile(doc_id, seg, day, outlet, title, terms, emb, headline=headline), sid)
+    touched: set[str] = set()
+    if stale:
+        touched |= _retitle(store, clusterer, titles)
+    if not pending:
+        _write_summaries(store, clusterer, touched)
+        _mark_titles(store, titles)
+        return 0
     todo: dict[str, set[int]] = {}
     for doc_id, seg_index in pending:
         todo.setdefault(doc_id, set()).add(seg_index)
@@ -40,7 +54,7 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
             # a page holding several articles has no date that is known to belong to each of them
             day = doc.publication_date if len(doc.segments) == 1 else None
             items.append((day or "9999-99-99", doc.doc_id, seg.index, doc.outlet, seg.title or "", body,
-                          doc.duplicate_of, day))
+                          doc.duplicate_of, day, titles.segment_title(doc, seg.index)))
     items.sort(key=lambda x: x[:3])
     done = 0
     for i in range(0, len(items), ENCODE_BATCH):
@@ -56,9 +70,12 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
                 source = next(m for m in original.members if (m.doc_id, m.segment) == (b[6], b[2]))
                 profile = SegmentProfile(b[1], b[2], b[7], b[3], source.title, source.terms, source.embedding,
                                          headline=source.headline)
+                profile.title, profile.headline = b[8]
                 sid, score = clusterer.assign(profile, same_as=original.story_id)
             else:
                 profile = by_key[(b[1], b[2])]
+                # the clusterer read the segment's own headline line; the story shows the report's title
+                profile.title, profile.headline = b[8]
                 sid, score = clusterer.assign(profile)
             rows.append((sid, profile.doc_id, profile.segment, score, profile.date, profile.outlet, profile.title,
                          profile.headline, profile.terms, profile.embedding))
@@ -66,10 +83,52 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
         done += len(rows)
         if on_segment is not None:
             on_segment(done)
-    touched = {clusterer.story_of[(b[1], b[2])] for b in items}
-    store.write_stories([_summary(clusterer, clusterer.stories[sid]) for sid in sorted(touched)])
+    touched |= {clusterer.story_of[(b[1], b[2])] for b in items}
+    _write_summaries(store, clusterer, touched)
+    _mark_titles(store, titles)
     log.info("stories: %d segments assigned, %d stories touched", done, len(touched))
     return done
+
+
+def _retitle(store, clusterer: StoryClusterer, titles: TitleRules) -> set[str]:
+    """Choose every loaded member's title again; store the changed ones; return their stories."""
+    members: dict[str, list[SegmentProfile]] = {}
+    for story in clusterer.stories.values():
+        for m in story.members:
+            members.setdefault(m.doc_id, []).append(m)
+    rows, touched = [], set()
+    for doc in store.iter_documents(sorted(members)):
+        for m in members[doc.doc_id]:
+            title, headline = titles.segment_title(doc, m.segment)
+            if (title, headline) != (m.title, m.headline):
+                m.title, m.headline = title, headline
+                rows.append((title, int(headline), m.doc_id, m.segment))
+                touched.add(clusterer.story_of[(m.doc_id, m.segment)])
+    if rows:
+        with store.transaction() as db:
+            db.executemany("UPDATE story_members SET title=?, headline=? WHERE doc_id=? AND segment=?", rows)
+    log.info("stories: %d report titles chosen again, %d stories touched", len(rows), len(touched))
+    return touched
+
+
+def _write_summaries(store, clusterer: StoryClusterer, touched: set[str]) -> None:
+    if touched:
+        store.write_stories([_summary(clusterer, clusterer.stories[sid]) for sid in sorted(touched)
+                             if sid in clusterer.stories])
+
+
+def _titles_key(titles: TitleRules) -> str:
+    return f"{TITLES_VERSION}:{titles.version}"
+
+
+def _stored_titles_key(store) -> str | None:
+    row = store.db.execute("SELECT value FROM meta WHERE key=?", (TITLES_META_KEY,)).fetchone()
+    return row[0] if row else None
+
+
+def _mark_titles(store, titles: TitleRules) -> None:
+    with store.transaction() as db:
+        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (TITLES_META_KEY, _titles_key(titles)))
 
 
 def _summary(clusterer: StoryClusterer, story) -> dict:
