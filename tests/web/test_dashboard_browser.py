@@ -4,29 +4,13 @@ to the Sirte story, its map markers, timeline, conflict panel and names; then to
 `make test` installs Chromium (apt) when it is missing; without it these tests are skipped.
 """
 
-import shutil
 
 import pytest
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser)")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="module")
 def server(seeds_out, serve):
     return serve(seeds_out / "rasid.sqlite")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 def test_story_page_in_a_browser(server, browser, tmp_path):

@@ -5,59 +5,24 @@ spreadsheet; and what a reader sees on the events list (one row per event, a sou
 import csv
 import io
 import shutil
-import socket
-import threading
-import time
 
 import pytest
 
 from rasid.review import add_user
 from rasid.store import Store
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser)"),
-              pytest.mark.slow]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+pytestmark = pytest.mark.slow
 PASSWORD = "ward-sirte-2020"
 
 
 @pytest.fixture(scope="module")
-def reviewing(seeds_out, tmp_path_factory):
+def reviewing(seeds_out, serve, tmp_path_factory):
     """A reviewing server over a copy of the analysed samples, with a coder "amal" who has a password."""
-    import uvicorn
-
-    from rasid.web.app import create_app
-
-    out = tmp_path_factory.mktemp("review_browser")
-    db = out / "rasid.sqlite"
+    db = tmp_path_factory.mktemp("review_browser") / "rasid.sqlite"
     shutil.copy(seeds_out / "rasid.sqlite", db)
     with Store(db) as store:
         add_user(store, "amal", "coder", password=PASSWORD)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, review=True), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", db
-    srv.should_exit = True
-    thread.join(5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    return serve(db, review=True), db
 
 
 def test_a_coders_review_from_login_to_export(reviewing, browser, tmp_path):

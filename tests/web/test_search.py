@@ -219,44 +219,35 @@ def test_query_reading():
     assert Term(("قاعده", "جفره")).fts() == '"قاعده جفره"'
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (make browser)")
-def test_search_from_the_page_in_a_browser(seeds_out, serve):
-    from playwright.sync_api import sync_playwright
-
+def test_search_from_the_page_in_a_browser(seeds_out, serve, browser):
     server = serve(seeds_out / "rasid.sqlite")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--headless", "--no-sandbox", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 390, "height": 900})
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(server + "/search?per_page=2")
-        page.fill("#search-form input[name=q]", "Sirte OR الجفرة")
-        page.click("#search-form button[type=submit]")
-        page.wait_for_selector("ol.search-hits li")
-        assert page.locator("ol.search-hits li").count() == 2
-        marks = page.locator("ol.search-hits mark").all_inner_texts()
-        assert marks and all(search_key(m) in ("سرت", "جفره") for m in marks)
-        assert "searched as any of their Arabic names" in page.inner_text(".search-summary")
-        pager = page.locator("nav.pager")
-        assert pager.locator("[aria-current=page]").inner_text() == "1"
-        pager.locator("a", has_text="2").first.click()
-        page.wait_for_url("**page=2**")
-        assert page.locator("nav.pager [aria-current=page]").inner_text() == "2"
-        assert page.locator("ol.search-hits mark").count() > 0
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
-        # a pasted article goes by POST (too long for an address) and finds itself first
-        with Store.open_readonly(seeds_out / "rasid.sqlite") as store:
-            pasted = " ".join(store.document_text("003_ceb414d14458d7ff").split()[:500])
-        posted = []
-        page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
-        page.fill("#search-form input[name=q]", pasted)
-        page.click("#search-form button[type=submit]")
-        page.wait_for_selector("ol.search-hits li")
-        assert posted == [server + "/search"]
-        assert page.locator("ol.search-hits li").first.get_attribute("data-doc") == "003_ceb414d14458d7ff"
-        assert page.locator("ol.search-hits li").first.locator("mark").count() > 0
-        assert not errors
-        browser.close()
+    page = browser.new_page(viewport={"width": 390, "height": 900})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server + "/search?per_page=2")
+    page.fill("#search-form input[name=q]", "Sirte OR الجفرة")
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector("ol.search-hits li")
+    assert page.locator("ol.search-hits li").count() == 2
+    marks = page.locator("ol.search-hits mark").all_inner_texts()
+    assert marks and all(search_key(m) in ("سرت", "جفره") for m in marks)
+    assert "searched as any of their Arabic names" in page.inner_text(".search-summary")
+    pager = page.locator("nav.pager")
+    assert pager.locator("[aria-current=page]").inner_text() == "1"
+    pager.locator("a", has_text="2").first.click()
+    page.wait_for_url("**page=2**")
+    assert page.locator("nav.pager [aria-current=page]").inner_text() == "2"
+    assert page.locator("ol.search-hits mark").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling on a phone
+    # a pasted article goes by POST (too long for an address) and finds itself first
+    with Store.open_readonly(seeds_out / "rasid.sqlite") as store:
+        pasted = " ".join(store.document_text("003_ceb414d14458d7ff").split()[:500])
+    posted = []
+    page.on("request", lambda r: posted.append(r.url) if r.method == "POST" else None)
+    page.fill("#search-form input[name=q]", pasted)
+    page.click("#search-form button[type=submit]")
+    page.wait_for_selector("ol.search-hits li")
+    assert posted == [server + "/search"]
+    assert page.locator("ol.search-hits li").first.get_attribute("data-doc") == "003_ceb414d14458d7ff"
+    assert page.locator("ol.search-hits li").first.locator("mark").count() > 0
+    assert not errors
