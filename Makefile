@@ -33,6 +33,9 @@ bench: $(STAMP)  ## throughput and memory on SaudiNewsNet (needs ../shared/data)
 	$(BIN)/python bench/bench_events.py
 	$(BIN)/python bench/bench_brief.py
 	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_rerun.py
+	$(BIN)/python bench/profile.py --articles 300 --workers 2
+	$(BIN)/python bench/bench_pipeline.py --articles 2000
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -81,16 +81,12 @@ def main() -> int:
         built = build_views(store, on_story=lambda n, total: n % 2000 == 0 and print(
             f"  views: {n:,} of {total:,} stories", flush=True))
         print(f"views refreshed in {time.perf_counter() - t0:,.1f} s: {built}")
-        counts = {t: store.db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-                  for t in ("documents", "stories", "events", "story_views")}
-        stories = [r[0] for r in store.db.execute("SELECT story_id FROM stories ORDER BY size DESC")]
+        counts = {t: n for t, n in store.table_counts().items() if t in ("documents", "stories", "events", "story_views")}
+        stories = list(store.story_sizes())
         facets = store.event_facets()
-        actors = [r[0] for r in store.db.execute("SELECT actor1 FROM events WHERE actor1 IS NOT NULL GROUP BY actor1 "
-                                                 "ORDER BY count(*) DESC LIMIT 30")]
-        places = [r[0] for r in store.db.execute("SELECT location_ar FROM events WHERE location_ar IS NOT NULL "
-                                                 "GROUP BY location_ar ORDER BY count(*) DESC LIMIT 50")]
-        dates = [r[0] for r in store.db.execute("SELECT DISTINCT event_date FROM events WHERE event_date IS NOT NULL "
-                                                "ORDER BY event_date")]
+        actors = [v for v, _ in store.event_value_counts("actor1", 30)]
+        places = [v for v, _ in store.event_value_counts("location_ar", 50)]
+        dates = sorted(v for v, _ in store.event_value_counts("event_date"))
     print("store                    " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
     if not stories:
         print("the store has no stories yet: run the full analysis first", file=sys.stderr)

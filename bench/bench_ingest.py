@@ -84,7 +84,7 @@ def main() -> int:
             again = analyze(archives, store, options=ReadOptions(fields=fields), cleaner=cleaner, stories=False,
                             entities=False)
             second = time.perf_counter() - t0
-            lines = store.db.execute("SELECT status, count(*) FROM lines GROUP BY status").fetchall()
+            lines = sorted(store.line_status_counts().items())
             duplicate_of = {d: orig for d, (_date, orig) in store.duplicate_info().items()}
         recall, n_groups = identical_group_recall(archives, duplicate_of)
         size_mb = db.stat().st_size / 1e6

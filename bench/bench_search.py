@@ -121,12 +121,10 @@ def run_queries(path: Path, repeat: int) -> int:
 
     with Store(path) as store:
         n_docs = store.count_documents()
-        outlets = [r[0] for r in store.db.execute(
-            "SELECT outlet FROM documents WHERE outlet IS NOT NULL GROUP BY outlet ORDER BY count(*) DESC")]
-        dates = [r[0] for r in store.db.execute(
-            "SELECT DISTINCT publication_date FROM documents WHERE publication_date IS NOT NULL ORDER BY 1")]
-        long_docs = [r[0] for r in store.db.execute(
-            "SELECT a.doc_id FROM articles a JOIN search_index USING (doc_id) WHERE length(a.text) > 4000 ORDER BY a.doc_id")]
+        outlets = [o for o, _ in store.outlet_counts(limit=10_000)]
+        info = store.duplicate_info()  # {doc_id: (publication_date, duplicate_of)}
+        dates = sorted({day for day, _ in info.values() if day})
+        long_docs = store.long_documents(4000)
         rng = random.Random(7)
         pasted = []
         for doc_id in rng.sample(long_docs, min(len(long_docs), repeat * 4)):
@@ -136,7 +134,7 @@ def run_queries(path: Path, repeat: int) -> int:
             if len(pasted) == repeat:
                 break
         # duplicates by the group they belong to (the document they copy, or themselves)
-        original = {r[0]: r[1] or r[0] for r in store.db.execute("SELECT doc_id, duplicate_of FROM documents")}
+        original = {d: orig or d for d, (_day, orig) in info.items()}
         copied = set(original.values()) - {None}
         original = {d: o if (o != d or d in copied) else None for d, o in original.items()}
     print(f"store                    {n_docs:,} documents, {path.stat().st_size / 1e6:,.0f} MB "

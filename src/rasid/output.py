@@ -64,8 +64,13 @@ def write_outputs(store: Store, out_dir: str | Path, *, report: bool = True) -> 
 
 
 def _with_views(store: Store, stories):
-    """Add each story's brief (``title_en``, ``summary_ar``, ``summary_en``, claims) and comparison."""
+    """Add each story's brief (``title_en``, ``summary_ar``, ``summary_en``, claims), comparison and
+    ``linked_stories``: the other stories of its thread (a development that resurfaces, the next step
+    of one campaign), most probable first."""
+    links = store.story_links()
     for story in stories:
+        story["linked_stories"] = [{"story_id": sid, "score": round(score, 3)}
+                                   for sid, score in links.get(story["story_id"], [])]
         view = store.story_view(story["story_id"]) or {}
         brief = view.get("brief") or {}
         story["title_en"] = brief.get("title_en")

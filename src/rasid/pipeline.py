@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import time
@@ -15,8 +16,9 @@ from rasid.clean import Cleaner
 from rasid.dedup import DedupIndex, Fingerprint
 from rasid.dedup.passes import mark_duplicates
 from rasid.document import Article, Document, LineStatus, Skipped
+from rasid.engine import LocalEngine
 from rasid.errors import RasidError
-from rasid.fingerprints import DataFiles, LayerFingerprints, layer_status
+from rasid.fingerprints import DataFiles, LayerFingerprints
 from rasid.ingest import ReadOptions
 from rasid.store import Store
 from rasid.stories import StoryClusterer, assign_stories
@@ -25,7 +27,10 @@ log = logging.getLogger(__name__)
 
 __all__ = ["RunReport", "analyze"]
 
-BATCH_SIZE = 200  # documents per transaction: an interruption loses at most this much work
+BATCH_SIZE = 200  # documents per transaction: an interruption loses at most this much work (plus, with
+#                   several workers, the few chunks they are cleaning)
+CLEAN_CHUNK = 16  # articles a worker cleans per call
+ENCODE_CHUNK = 16  # story leads a worker embeds per call (the same split with any number of workers)
 OUTLET_BOILERPLATE_MIN_DOCS = 5  # a line in this many distinct documents of one outlet is its template
 OUTLET_BOILERPLATE_MAX_CHARS = 200  # longer lines are content even when they recur (reprinted paragraphs)
 RACY_MTIME_SECONDS = 2.0  # a file modified this close to its reading may change again within one mtime tick:
@@ -54,6 +59,7 @@ class RunReport:
     skipped: list[Skipped] = field(default_factory=list)
     seconds: float = 0.0
     stored: int = 0
+    timings: dict[str, float] = field(default_factory=dict)  # wall seconds by stage (bench/profile.py prints them)
 
     @property
     def processed(self) -> int:
@@ -74,11 +80,12 @@ class RunReport:
                 "duplicates_marked": self.duplicates_marked, "segments_assigned": self.segments_assigned,
                 "entity_documents": self.entity_documents, "event_documents": self.event_documents,
                 "stored": self.stored, "views": self.views,
-                "seconds": round(self.seconds, 2)}
+                "seconds": round(self.seconds, 2),
+                "timings": {stage: round(t, 2) for stage, t in self.timings.items()}}
 
 
 def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions | None = None,
-            cleaner: Cleaner | None = None, batch_size: int = BATCH_SIZE, workers: int = 1,
+            cleaner: Cleaner | None = None, batch_size: int = BATCH_SIZE, workers: int = 1, engine=None,
             stories: StoryClusterer | None | bool = True, entities=True, events=True, views: bool = True,
             data_files: DataFiles | None = None,
             on_document: Callable[[Article | Skipped], None] | None = None,
@@ -89,9 +96,11 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     """Read every input, clean new and changed articles, store them, and run the corpus passes.
 
     Unchanged articles (same doc_id and content hash as stored) are not processed again, so a
-    re-run writes nothing and a run interrupted midway resumes where it stopped. With
-    ``workers > 1`` articles are cleaned in that many processes (each gets a copy of the
-    cleaner); results and ids are the same as with one. ``stories`` is a clusterer, True for the
+    re-run writes nothing and a run interrupted midway resumes where it stopped. The per-document
+    work (cleaning, embedding story leads, entities, events) is mapped by `engine`
+    (:mod:`rasid.engine`; by default a :class:`~rasid.engine.LocalEngine` of ``workers``
+    processes, forked after each model loads); this process alone writes the store, and results
+    and ids are the same with any number of workers. ``stories`` is a clusterer, True for the
     shipped one, or False to skip story assignment (segments then wait for a later run).
     ``entities`` and ``events`` are likewise an :class:`~rasid.entities.EntityExtractor` and an
     :class:`~rasid.events.EventCoder`, True or False; documents skipped now are done in a later
@@ -108,6 +117,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     not read again: its articles count as read and unchanged, and ``on_document`` is not called.
     """
     started = time.perf_counter()
+    engine = engine or LocalEngine(workers)
     paths = [str(p) for p in paths]
     data_files = data_files or DataFiles()
     cleaner = cleaner or Cleaner.from_data(rules=data_files.rules, outlets=data_files.outlets,
@@ -117,35 +127,17 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     recleaning = store.docs_not_current("clean", layer_fingerprints.clean)
     run_id = store.begin_run(paths)
     report = RunReport(run_id)
+    timer = _StageTimer(report.timings)
     stored = store.stored_hashes()
-    todo: list[Article] = []
-    pool = _worker_pool(workers, cleaner)
+    cleaned: list[tuple[Document, list[str]]] = []  # cleaned and not yet stored
     dedup = DedupIndex() if not stored or recleaning else None  # (made when needed)
     new_fingerprints: list[Fingerprint] = []
     read = _InputReader(paths, options, store, stored, recleaning)
 
-    def flush() -> None:
-        nonlocal dedup
-        if not todo:
-            return
-        if dedup is None:  # (an empty index is falsy)
-            dedup = DedupIndex()
-        results = pool.map(_clean_in_worker, todo, chunksize=16) if pool else [cleaner.clean(a) for a in todo]
-        key_texts = []
-        for doc, keys in results:
-            _count(report, doc)
-            kept = " ".join(k for ln, k in zip(doc.lines, keys, strict=True) if ln.status == LineStatus.KEPT)
-            # a page with no body (a comments widget, a bare credit) is still a copy of the same page elsewhere
-            key_texts.append((doc.doc_id, kept or " ".join(keys)))
-        fingerprints = {fp.doc_id: fp for fp in dedup.fingerprints(key_texts)}  # one numpy batch
-        new_fingerprints.extend(fingerprints.values())
-        store.write_documents([doc for doc, _ in results], run_id=run_id,
-                              line_keys={doc.doc_id: keys for doc, keys in results}, fingerprints=fingerprints,
-                              clean_fingerprint=layer_fingerprints.clean)
-        todo.clear()
-
-    try:
-        for item, item_hash in read:
+    def to_clean():
+        """The articles to clean, in chunks for the workers, with the run's counts kept as they are read."""
+        chunk: list[Article] = []
+        for item, item_hash in timer.iterate("read", read):
             if isinstance(item, _ReusedFile):
                 report.read += len(item.articles)
                 report.unchanged += len(item.articles)
@@ -172,27 +164,68 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                 log.info("%s: input changed since it was stored; processing it again", item.doc_id)
             stored[item.doc_id] = item_hash
             recleaning.discard(item.doc_id)
-            todo.append(item)
-            if len(todo) >= batch_size:
+            chunk.append(item)
+            if len(chunk) >= min(CLEAN_CHUNK, batch_size):
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def flush() -> None:
+        """Fingerprint and store what was cleaned: one transaction."""
+        nonlocal dedup
+        if not cleaned:
+            return
+        if dedup is None:  # (an empty index is falsy)
+            dedup = DedupIndex()
+        key_texts = []
+        for doc, keys in cleaned:
+            _count(report, doc)
+            kept = " ".join(k for ln, k in zip(doc.lines, keys, strict=True) if ln.status == LineStatus.KEPT)
+            # a page with no body (a comments widget, a bare credit) is still a copy of the same page elsewhere
+            key_texts.append((doc.doc_id, kept or " ".join(keys)))
+        with timer("dedup"):
+            fingerprints = {fp.doc_id: fp for fp in dedup.fingerprints(key_texts)}  # one numpy batch
+        new_fingerprints.extend(fingerprints.values())
+        with timer("store"):
+            store.write_documents([doc for doc, _ in cleaned], run_id=run_id,
+                                  line_keys={doc.doc_id: keys for doc, keys in cleaned}, fingerprints=fingerprints,
+                                  clean_fingerprint=layer_fingerprints.clean)
+        cleaned.clear()
+
+    try:
+        chunks = to_clean()
+        first = next(chunks, None)
+        if first is not None:  # (a re-run with nothing to clean starts no workers)
+            started_cleaning = time.perf_counter()
+            before = sum(report.timings.get(s, 0.0) for s in ("read", "dedup", "store"))
+            # the workers clean while this process reads the next articles and stores the cleaned ones
+            with engine.mapping(CleanTask(cleaner, data_files)) as clean:
+                for results in clean(itertools.chain([first], chunks)):
+                    cleaned.extend(results)
+                    if len(cleaned) >= batch_size:
+                        flush()
                 flush()
-        flush()
+            overlapped = sum(report.timings.get(s, 0.0) for s in ("read", "dedup", "store")) - before
+            report.timings["clean"] = time.perf_counter() - started_cleaning - overlapped  # (waiting for workers)
+        else:
+            flush()
         if report.processed:
-            report.outlet_boilerplate_lines = store.mark_outlet_boilerplate(
-                min_docs=OUTLET_BOILERPLATE_MIN_DOCS, max_chars=OUTLET_BOILERPLATE_MAX_CHARS)
-            report.duplicates_marked = mark_duplicates(store, new_fingerprints, index=dedup)
+            with timer("outlets"):
+                report.outlet_boilerplate_lines = store.mark_outlet_boilerplate(
+                    min_docs=OUTLET_BOILERPLATE_MIN_DOCS, max_chars=OUTLET_BOILERPLATE_MAX_CHARS)
+            with timer("dedup"):
+                report.duplicates_marked = mark_duplicates(store, new_fingerprints, index=dedup)
         if stories is not False:
             clusterer = StoryClusterer.from_data() if stories is True else stories
-            report.segments_assigned = assign_stories(store, clusterer, on_segment=on_story_segment)
-            if report.segments_assigned:  # coders' merges and splits outlive the clusterer
-                from rasid.stories.edits import apply_story_edits
+            with timer("stories"):
+                report.segments_assigned = _assign_stories(store, clusterer, engine, on_story_segment)
+                if report.segments_assigned:  # coders' merges and splits outlive the clusterer
+                    from rasid.stories.edits import apply_story_edits
 
-                apply_story_edits(store)
+                    apply_story_edits(store)
         if entities is not False:
             from rasid.entities.passes import extract_entities
-
-            # the tagger loads only when some document's entities are missing or stale
-            if entities is True and layer_status(store, layer_fingerprints, ("entity",))["entity"].todo:
-                entities = build_extractor(data_files)
 
             def on_entities(done: int, total: int) -> None:
                 if on_layer_documents is not None:
@@ -200,28 +233,27 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                 if on_entity_documents is not None:
                     on_entity_documents(done)
 
-            if entities is not True:
-                report.entity_documents = extract_entities(store, entities, fingerprints=layer_fingerprints,
-                                                           on_progress=on_entities)
+            # the tagger loads (in the engine's task) only when some document's entities are missing or stale
+            with timer("entities"):
+                report.entity_documents = extract_entities(
+                    store, None if entities is True else entities, fingerprints=layer_fingerprints,
+                    on_progress=on_entities, engine=engine, data_files=data_files)
         if events is not False:
             from rasid.events import code_events
 
-            if events is True and any(layer_status(store, layer_fingerprints, ("event",))["event"].todo):
-                events = build_coder(data_files)
-            if events is not True:
+            with timer("events"):
                 report.event_documents = code_events(
-                    store, events, fingerprints=layer_fingerprints,
+                    store, None if events is True else events, fingerprints=layer_fingerprints, engine=engine,
+                    data_files=data_files,
                     on_progress=None if on_layer_documents is None else lambda d, t: on_layer_documents("event", d, t))
         if views:
             from rasid.views import build_views
 
-            report.views = build_views(store, on_story=on_story_view)
+            with timer("views"):
+                report.views = build_views(store, on_story=on_story_view)
     except BaseException:
         store.finish_run(run_id, report.as_dict(), status="interrupted")
         raise
-    finally:
-        if pool is not None:
-            pool.terminate()
     store.record_skips(run_id, report.skipped)
     store.record_input_files(read.options_key, read.records)
     report.stored = store.count_documents()
@@ -353,29 +385,101 @@ def _stat(path: Path) -> tuple[str, tuple[int, int] | None]:
         return str(path), None
 
 
-_WORKER_CLEANER: Cleaner | None = None
+class CleanTask:
+    """The cleaning task of an engine: ``[Article] -> [(Document, line keys)]``.
+
+    Pickles as the cleaner itself (small: rules, outlet table, line model weights).
+    """
+
+    def __init__(self, cleaner: Cleaner | None = None, data_files: DataFiles | None = None):
+        self.cleaner, self.data_files = cleaner, data_files or DataFiles()
+
+    def load(self) -> None:
+        """Build the cleaner from the data files, unless one was given."""
+        if self.cleaner is None:
+            d = self.data_files
+            self.cleaner = Cleaner.from_data(rules=d.rules, outlets=d.outlets, line_model=d.line_model)
+
+    def __call__(self, articles: list[Article]) -> list[tuple[Document, list[str]]]:
+        return [self.cleaner.clean(a) for a in articles]
 
 
-def _init_worker(cleaner: Cleaner) -> None:
-    global _WORKER_CLEANER
-    _WORKER_CLEANER = cleaner
+class EncodeTask:
+    """The story-lead embedding task of an engine: ``[text] -> [vector]`` with the clusterer's encoder."""
+
+    def __init__(self, encoder):
+        self.encoder = encoder
+
+    def load(self) -> None:
+        """Load the encoder's model now (before the workers fork, so they share it)."""
+        self.encoder([])
+
+    def __call__(self, texts: list[str]) -> list:
+        return list(self.encoder(texts))
 
 
-def _clean_in_worker(article: Article) -> tuple[Document, list[str]]:
-    if _WORKER_CLEANER is None:
-        raise RuntimeError("worker process started without a cleaner")
-    return _WORKER_CLEANER.clean(article)
+class _MappedEncoder:
+    """An encoder that embeds a batch of texts in chunks spread over an engine's workers."""
+
+    def __init__(self, run, *, chunk: int = ENCODE_CHUNK):
+        self.run, self.chunk = run, chunk
+
+    def __call__(self, texts):
+        import numpy as np
+
+        rows = [v for part in self.run(_chunks(list(texts), self.chunk)) for v in part]
+        return np.asarray(rows, dtype=np.float32).reshape(len(rows), -1) if rows else np.zeros((0, 384), np.float32)
 
 
-def _worker_pool(workers: int, cleaner: Cleaner):
-    """Start `workers` processes that each hold a copy of `cleaner` (None for in-process cleaning)."""
-    if workers <= 1:
-        return None
-    import multiprocessing
-    import os
+def _assign_stories(store: Store, clusterer: StoryClusterer, engine, on_segment) -> int:
+    """Assign stories (a global pass), with the segments' leads embedded by the local engine's workers."""
+    # (with Ray the encoder stays here: each dataset would start actors that load e5 for one batch of leads)
+    if engine.name != "local" or engine.workers <= 1 or not store.unassigned_segments():
+        return assign_stories(store, clusterer, on_segment=on_segment)
+    encoder = clusterer.encoder
+    try:
+        with engine.mapping(EncodeTask(encoder)) as run:
+            clusterer.encoder = _MappedEncoder(run)
+            return assign_stories(store, clusterer, on_segment=on_segment)
+    finally:
+        clusterer.encoder = encoder
 
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    return context.Pool(workers, initializer=_init_worker, initargs=(cleaner,))
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+class _StageTimer:
+    """Add wall seconds to ``timings[stage]``: ``with timer("clean"):`` or ``timer.iterate("read", items)``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    def __call__(self, stage: str):
+        return _Timed(self.timings, stage)
+
+    def iterate(self, stage: str, items):
+        iterator = iter(items)
+        while True:
+            t0 = time.perf_counter()
+            try:
+                item = next(iterator)
+            except StopIteration:
+                self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - t0
+                return
+            self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - t0
+            yield item
+
+
+class _Timed:
+    def __init__(self, timings: dict[str, float], stage: str):
+        self.timings, self.stage = timings, stage
+
+    def __enter__(self):
+        self.t0 = time.perf_counter()
+
+    def __exit__(self, *exc):
+        self.timings[self.stage] = self.timings.get(self.stage, 0.0) + time.perf_counter() - self.t0
 
 
 def _count(report: RunReport, doc: Document) -> None:

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import secrets
 import time
 from datetime import date
@@ -71,13 +70,7 @@ def add_user(store, name: str, role: str, password: str | None = None) -> str:
     name = name.strip()
     hashed = _hasher().hash(_strong(name, password)) if password is not None else None
     token = secrets.token_urlsafe(TOKEN_BYTES)
-    with store.transaction() as db:
-        db.execute("INSERT INTO users (name, role, token_hash, created, password_hash) VALUES (?, ?, ?, ?, ?) "
-                   "ON CONFLICT(name) DO UPDATE SET role=excluded.role, token_hash=excluded.token_hash, "
-                   "password_hash=coalesce(excluded.password_hash, users.password_hash)",
-                   (name, role, _hash(token), time.time(), hashed))
-        if hashed is not None:
-            db.execute("DELETE FROM sessions WHERE user=?", (name,))
+    store.put_user(name, role, _hash(token), hashed)
     return token
 
 
@@ -85,8 +78,7 @@ def user_of(store, token: str | None) -> tuple[str, str] | None:
     """(name, role) of the user a token belongs to, or None."""
     if not token:
         return None
-    r = store.db.execute("SELECT name, role FROM users WHERE token_hash=?", (_hash(token),)).fetchone()
-    return (r[0], r[1]) if r else None
+    return store.user_by_token(_hash(token))
 
 
 @cache
@@ -119,12 +111,9 @@ def set_password(store, name: str, password: str) -> None:
     user's browser sessions. Raises ReviewError for an unknown user or a weak password (fewer than
     :data:`MIN_PASSWORD` characters, the user's name, or fewer than 3 different characters)."""
     name = (name or "").strip()
-    if store.db.execute("SELECT 1 FROM users WHERE name=?", (name,)).fetchone() is None:
+    if not store.user_exists(name):
         raise ReviewError(f"no user {name!r}; add one with rasid users add NAME --role ROLE")
-    hashed = _hasher().hash(_strong(name, password))
-    with store.transaction() as db:
-        db.execute("UPDATE users SET password_hash=? WHERE name=?", (hashed, name))
-        db.execute("DELETE FROM sessions WHERE user=?", (name,))
+    store.set_password_hash(name, _hasher().hash(_strong(name, password)))
 
 
 def check_password(store, name: str, password: str) -> tuple[str, str] | None:
@@ -136,8 +125,7 @@ def check_password(store, name: str, password: str) -> tuple[str, str] | None:
     """
     from argon2.exceptions import InvalidHashError, VerificationError
 
-    row = store.db.execute("SELECT name, role, password_hash FROM users WHERE name=?",
-                           ((name or "").strip(),)).fetchone() if name else None
+    row = store.user_password((name or "").strip()) if name else None
     stored = row[2] if row and row[2] else None
     usable = isinstance(password, str) and 0 < len(password) <= MAX_PASSWORD
     try:
@@ -147,25 +135,18 @@ def check_password(store, name: str, password: str) -> tuple[str, str] | None:
     if not (ok and usable and stored):
         return None
     if _hasher().check_needs_rehash(stored):
-        with store.transaction() as db:
-            db.execute("UPDATE users SET password_hash=? WHERE name=? AND password_hash=?",
-                       (_hasher().hash(password), row[0], stored))
+        store.set_password_hash(row[0], _hasher().hash(password), replacing=stored)
     return row[0], row[1]
 
 
 def list_users(store) -> list[dict]:
     """Every user: name, role, when added and whether a password is set (never a hash), by name."""
-    rows = store.db.execute("SELECT name, role, created, password_hash IS NOT NULL FROM users ORDER BY name")
-    return [{"name": r[0], "role": r[1], "created": r[2], "password": bool(r[3])} for r in rows]
+    return store.list_users()
 
 
 def reviews_of(store, event_id: str | None = None) -> list[dict]:
     """The audit trail: every review (of one event, or all), oldest first."""
-    sql = "SELECT review_id, event_id, doc_id, action, fields, note, user, at, before, after FROM reviews"
-    rows = store.db.execute(sql + (" WHERE event_id=?" if event_id else "") + " ORDER BY review_id",
-                            (event_id,) if event_id else ())
-    return [{"review_id": r[0], "event_id": r[1], "doc_id": r[2], "action": r[3], "fields": json.loads(r[4]),
-             "note": r[5], "by": r[6], "at": r[7], "before": json.loads(r[8]), "after": json.loads(r[9])} for r in rows]
+    return store.reviews(event_id)
 
 
 def _latest(store) -> dict[str, dict]:
@@ -210,13 +191,7 @@ def review_event(store, event_id: str, action: str, fields: dict | None, note: s
     earlier = next((r["fields"] for r in reversed(reviews_of(store, event_id)) if r["action"] == "edit"), {})
     merged = {**earlier, **checked} if action != "reject" else earlier
     after = _apply(before, {"fields": merged, "action": action, "by": user, "at": time.time(), "note": note})
-    with store.transaction() as db:
-        db.execute("INSERT INTO reviews (event_id, doc_id, action, fields, note, user, at, before, after) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (event_id, before["doc_id"], action, json.dumps(merged, ensure_ascii=False), note, user,
-                    after["reviewed"]["at"], json.dumps(before, ensure_ascii=False),
-                    json.dumps(after, ensure_ascii=False)))
-        store.put_event(after)
+    store.add_review(before, after, action=action, fields=merged, note=note, user=user, at=after["reviewed"]["at"])
     return after
 
 

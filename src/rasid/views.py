@@ -93,8 +93,7 @@ def build_views(store: Store, *, lexicon=None, on_story: Callable[[int, int], No
     for e in events:
         if e.get("story_id"):
             by_story.setdefault(e["story_id"], []).append(e)
-    mention_counts = dict(store.db.execute(
-        "SELECT doc_id, count(*) FROM annotations WHERE layer='entity' GROUP BY doc_id"))
+    mention_counts = store.mention_counts("entity")
     known = store.story_view_bases()
     entity_states, event_states = store.layer_states("entity"), store.layer_states("event")
     layers = {d: (s[0], (event_states.get(d) or ("",))[0]) for d, s in entity_states.items()}

@@ -156,3 +156,34 @@ def test_user_actor_dictionary_and_place_aliases_replace_the_shipped_ones(tmp_pa
     doc = json.loads((out / "documents.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert [o["id"] for o in doc["organisations"]] == ["New-Knights"]
     assert [(p["name"], p["lat"]) for p in doc["places"]] == [("Palm Valley", 30.5)]
+
+
+OUTPUT_FILES = ("documents.jsonl", "entities.jsonl", "events.jsonl", "stories.jsonl")
+
+
+def test_two_workers_write_the_same_output_as_one(demo_out, seeds_dir, tmp_path):
+    from rasid.engine import default_workers
+
+    other = 1 if default_workers() > 1 else 2  # demo_out ran with the default: compare one worker with two
+    out = tmp_path / "other"
+    assert main(["analyze", str(seeds_dir), "--meta", str(DEMO_META), "--out", str(out), "-q",
+                 "--workers", str(other)]) == 0
+    for name in OUTPUT_FILES:
+        assert (out / name).read_bytes() == (demo_out / name).read_bytes(), name
+    assert (out / "entities.jsonl").stat().st_size > 0 and (out / "events.jsonl").stat().st_size > 0
+
+
+def test_engine_ray_without_ray_names_the_extra(monkeypatch, capsys, seeds_dir, tmp_path):
+    monkeypatch.setitem(sys.modules, "ray", None)  # (import ray fails as when it is not installed)
+    out = tmp_path / "out"
+    assert main(["analyze", str(seeds_dir), "--out", str(out), "-q", "--engine", "ray"]) == 1
+    err = capsys.readouterr().err
+    assert "pip install 'rasid[ray]'" in err and "--engine ray" in err
+    assert not (out / "rasid.sqlite").exists()  # nothing was opened or stored
+
+
+def test_bad_workers_and_stray_ray_address_are_clear_errors(capsys, seeds_dir, tmp_path):
+    assert main(["analyze", str(seeds_dir), "--out", str(tmp_path / "a"), "-q", "--workers", "0"]) == 1
+    assert "--workers is at least 1" in capsys.readouterr().err
+    assert main(["analyze", str(seeds_dir), "--out", str(tmp_path / "b"), "-q", "--ray-address", "h:6379"]) == 1
+    assert "--ray-address is for --engine ray" in capsys.readouterr().err

@@ -95,7 +95,7 @@ def test_rerun_recodes_exactly_the_documents_an_edit_touches(tmp_path, seeds_dir
         if doc.outlet is None:
             store.db.execute("UPDATE documents SET outlet='One Outlet' WHERE doc_id=?", (doc.doc_id,))
         assert store.mark_outlet_boilerplate(min_docs=1, max_chars=10_000) == 1
-        marked = {d for (d,) in store.db.execute("SELECT DISTINCT doc_id FROM lines WHERE rule='outlet-recurring'")}
+        marked = {d.doc_id for d in store.iter_documents() if any(ln.rule == "outlet-recurring" for ln in d.lines)}
     assert marked == {doc.doc_id}
     assert analyze(seeds_dir, out, "--actors", str(actors)) == 0
     recleaned = last_run(out)

@@ -157,7 +157,7 @@ def test_a_schema_1_store_is_upgraded_with_every_layer_stale(tmp_path, cleaner, 
     db.commit()
     db.close()
     with Store(path) as store:
-        assert store.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0] == str(SCHEMA_VERSION)
+        assert store.meta_value("schema_version") == str(SCHEMA_VERSION)
         status = layer_status(store, shipped)
         assert status["clean"].stale == ["d0"] and status["entity"].missing == ["d0"]
         assert store.layer_states("clean")["d0"][1] == cleaning_hash(store.get_document("d0"))

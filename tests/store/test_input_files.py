@@ -1,4 +1,5 @@
-"""A re-run does not read again an input file that is unchanged since a run read it (size, mtime, options)."""
+"""A re-run does not read again an input file that is unchanged since a run read it (size, mtime, options);
+in either backend (``new_store``: SQLite, then PostgreSQL)."""
 
 import os
 import shutil
@@ -8,7 +9,6 @@ import pytest
 
 from rasid.ingest import FieldMap, ReadOptions
 from rasid.pipeline import analyze
-from rasid.store import Store
 
 OFF = {"stories": False, "entities": False, "events": False, "views": False}
 OLD = time.time() - 3600  # an mtime well before the run: not "racy"
@@ -30,8 +30,8 @@ def run(store, corpus, cleaner, **options):
     return report, read
 
 
-def test_unchanged_files_are_not_read_again(tmp_path, corpus, cleaner):
-    with Store(tmp_path / "s.sqlite") as store:
+def test_unchanged_files_are_not_read_again(new_store, corpus, cleaner):
+    with new_store() as store:
         first, read = run(store, corpus, cleaner)
         assert (first.read, len(read), dict(first.skip_reasons())) == (5, 6, {"empty": 1})
         again, read = run(store, corpus, cleaner)
@@ -40,8 +40,8 @@ def test_unchanged_files_are_not_read_again(tmp_path, corpus, cleaner):
         assert dict(again.skip_reasons()) == {"empty": 1}
 
 
-def test_a_changed_file_or_options_are_read_again(tmp_path, corpus, cleaner):
-    with Store(tmp_path / "s.sqlite") as store:
+def test_a_changed_file_or_options_are_read_again(new_store, corpus, cleaner):
+    with new_store() as store:
         run(store, corpus, cleaner)
         target = next(corpus.glob("001_*.txt"))
         target.write_text(target.read_text(encoding="utf-8") + "\nسطر جديد في آخر الخبر.", encoding="utf-8")
@@ -52,8 +52,8 @@ def test_a_changed_file_or_options_are_read_again(tmp_path, corpus, cleaner):
         assert len(read) == 6 and report.unchanged == 5  # other read options: every file is read again
 
 
-def test_a_file_modified_just_before_it_was_read_is_not_trusted(tmp_path, corpus, cleaner):
-    with Store(tmp_path / "s.sqlite") as store:
+def test_a_file_modified_just_before_it_was_read_is_not_trusted(new_store, corpus, cleaner):
+    with new_store() as store:
         target = next(corpus.glob("002_*.txt"))
         os.utime(target, None)  # modified "now": the same mtime tick could hide a later edit
         run(store, corpus, cleaner)
@@ -61,8 +61,8 @@ def test_a_file_modified_just_before_it_was_read_is_not_trusted(tmp_path, corpus
         assert [a.source for a in read] == [str(target)]
 
 
-def test_a_file_whose_article_left_the_store_is_read_again(tmp_path, corpus, cleaner):
-    with Store(tmp_path / "s.sqlite") as store:
+def test_a_file_whose_article_left_the_store_is_read_again(new_store, corpus, cleaner):
+    with new_store() as store:
         run(store, corpus, cleaner)
         store.db.execute("DELETE FROM articles WHERE doc_id LIKE '003_%'")
         report, read = run(store, corpus, cleaner)

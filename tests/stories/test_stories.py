@@ -125,3 +125,25 @@ def test_clusterer_gates_on_dates_and_thresholds():
     assert c.assign(far)[0] != sid                        # identical text twelve days on: a new story
     other = c.profiles([("o", 0, "2020-06-07", "X", "", "ارتفاع أسعار النفط في الأسواق العالمية اليوم")])[0]
     assert c.assign(other)[0] not in (sid,)
+
+
+def test_an_undated_report_is_dated_by_its_text_and_joins_its_story(seed_store, tmp_path, cleaner):
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(seed_store[0].read_bytes())
+    dated_text = SAME_STORY_REPORT.replace("اليوم", "يوم السبت 6 يونيو 2020", 1)
+    records = [{"id": "dated-by-text", "text": dated_text},
+               {"id": "old-by-text", "text": SAME_STORY_REPORT.replace("اليوم", "يوم السبت 6 يونيو 2015", 1)}]
+    (tmp_path / "new.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
+                                        encoding="utf-8")
+    with Store(copy) as store:
+        analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, entities=False)
+        got = stories_by_doc(store)
+        dates = store.story_dates()
+        text = next(iter(store.iter_documents(["dated-by-text"]))).text
+    assert got[("dated-by-text", 0)] == got[("001_f26e5b47cef9b3b6", 0)]  # its text fixes the day: it joins
+    assert got[("old-by-text", 0)] != got[("001_f26e5b47cef9b3b6", 0)]  # the same words five years before
+    found = dates[("dated-by-text", 0)]
+    assert found["date"] == "2020-06-06" and found["basis"] == "text"
+    assert text[found["span"][0]:found["span"][1]] == found["phrase"] == "6 يونيو 2020"  # provenance
+    assert dates[("old-by-text", 0)]["date"] == "2015-06-06"
+    assert ("004_0e1083c9c33184de", 0) not in dates  # the seed page gives no full date: it stays undated

@@ -119,7 +119,7 @@ def session_cookies(response) -> list[str]:
 # -- passwords ----------------------------------------------------------------------------------------
 
 def test_a_password_is_stored_only_as_an_argon2id_hash(db, store):
-    stored = store.db.execute("SELECT password_hash FROM users WHERE name='amal'").fetchone()[0]
+    stored = store.user_password("amal")[2]
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
     store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert PASSWORD.encode() not in db.read_bytes()
@@ -136,7 +136,7 @@ def test_weak_passwords_and_unknown_users_are_refused(store):
         set_password(store, "nobody", PASSWORD)
     with pytest.raises(ReviewError):
         add_user(store, "hind", "coder", "short")
-    assert store.db.execute("SELECT 1 FROM users WHERE name='hind'").fetchone() is None  # nothing half-added
+    assert not store.user_exists("hind")  # nothing half-added
     assert check_password(store, "amal", PASSWORD) == ("amal", "coder")  # the old password still holds
 
 
@@ -153,7 +153,7 @@ def test_a_hash_with_weaker_parameters_is_replaced_on_login(store, hasher):
     store.db.execute("UPDATE users SET password_hash=? WHERE name='amal'", (old,))
     assert hasher.check_needs_rehash(old)
     assert check_password(store, "amal", PASSWORD) == ("amal", "coder")
-    new = store.db.execute("SELECT password_hash FROM users WHERE name='amal'").fetchone()[0]
+    new = store.user_password("amal")[2]
     assert new != old and not hasher.check_needs_rehash(new)
     assert check_password(store, "amal", PASSWORD) == ("amal", "coder")
 
@@ -302,10 +302,14 @@ def test_a_read_only_server_has_nothing_to_log_in_to(db):
 
 
 def test_session_user_on_a_store_without_sessions_is_none(tmp_path):
-    class Old:  # a store of schema 3, served read-only: no sessions table
-        db = sqlite3.connect(tmp_path / "old.sqlite")
-
-    assert session_user(Old(), cookie_request("abc")) is None
+    path = tmp_path / "old.sqlite"
+    Store(path).close()
+    db = sqlite3.connect(path)  # a store of schema 3, served read-only: no sessions table
+    db.execute("DROP TABLE sessions")
+    db.commit()
+    db.close()
+    with Store.open_readonly(path) as old:
+        assert session_user(old, cookie_request("abc")) is None
 
 
 # -- the users commands ------------------------------------------------------------------------------

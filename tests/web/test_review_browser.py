@@ -95,9 +95,9 @@ def test_a_coders_review_from_login_to_export(reviewing, browser, tmp_path):
     assert rows[target["event_id"]]["reviewed"] == "edit" and wrong["event_id"] not in rows
     assert any("\u0600" <= ch <= "\u06ff" for ch in raw.decode("utf-8-sig"))
     with Store.open_readonly(db) as store:
-        assert {m["doc_id"] + ":" + str(m["segment"]) for m in store.get_story(store.db.execute(
-            "SELECT story_id FROM story_members WHERE doc_id || ':' || segment = ?", (moved,)).fetchone()[0])
-            ["members"]} == {moved}
+        doc_id, segment = moved.rsplit(":", 1)
+        assert {m["doc_id"] + ":" + str(m["segment"]) for m in store.get_story(
+            store.story_of_member(doc_id, int(segment)))["members"]} == {moved}
     assert not errors
 
 

@@ -55,6 +55,7 @@ _LINKISH = tuple(match_key(w) for w in (
     "اقرأ", "إقرأ", "اقرا", "شاهد", "تابع", "تابعونا", "اضغط", "إضغط", "انقر", "للمزيد", "المزيد", "اشترك",
     "سجل", "تسجيل", "دخول", "حمل", "تحميل", "شارك", "انضم", "اتصل", "راسلنا", "الرئيسية", "الرئيسيه"))
 _SEPARATORS = re.compile(r"[|•·▪►»«/\\،,;؛\-–—]")
+_LATIN_LETTER = re.compile("[a-z]")
 _TIME = re.compile(r"\b\d{1,2}[:٫.]\d{2}\b")
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[/\-.]\d{1,2}[/\-.]\d{1,4}\b")
 _YEAR = re.compile(r"\b(19|20)\d{2}\b")
@@ -78,12 +79,14 @@ def _shape(raw: str, key: str) -> dict[str, float]:
     words = key.split()
     n = len(words)
     chars = max(1, len(raw))
-    digits = sum(ch.isdigit() for ch in raw)
-    latin = sum("a" <= ch <= "z" for ch in raw.lower())
-    arabic = sum("\u0600" <= ch <= "\u06ff" for ch in raw)
+    digits = sum(map(str.isdigit, raw))
+    latin = len(_LATIN_LETTER.findall(raw.lower()))
+    utf8 = raw.encode("utf-8", "surrogatepass")  # U+0600-06FF are the characters whose UTF-8 starts D8-DB
+    arabic = utf8.count(0xD8) + utf8.count(0xD9) + utf8.count(0xDA) + utf8.count(0xDB)
     seps = len(_SEPARATORS.findall(raw))
     func = sum(w in _FUNCTION_WORDS or (len(w) > 2 and w[0] in "وفبل" and w[1:] in _FUNCTION_WORDS) for w in words)
-    dates = sum(w in _date_words() or (len(w) > 3 and w[0] in "وب" and w[1:] in _date_words()) for w in words)
+    date_words = _date_words()
+    dates = sum(w in date_words or (len(w) > 3 and w[0] in "وب" and w[1:] in date_words) for w in words)
     first = words[0] if words else ""
     stripped = raw.rstrip()
     return {
@@ -104,10 +107,12 @@ def _shape(raw: str, key: str) -> dict[str, float]:
     }
 
 
-def line_features(text: str, lines: list[Line], title: str | None = None) -> list[dict[str, float]]:
-    """Features of every line of a page (see the module docstring), in line order."""
+def line_features(text: str, lines: list[Line], title: str | None = None, *,
+                  keys: list[str] | None = None) -> list[dict[str, float]]:
+    """Features of every line of a page (see the module docstring), in line order. `keys` are the
+    lines' ``match_key``s when the caller has them already."""
     raws = [text[ln.start:ln.end] for ln in lines]
-    keys = [match_key(r) for r in raws]
+    keys = [match_key(r) for r in raws] if keys is None else keys
     shapes = [_shape(fold(r), k) for r, k in zip(raws, keys, strict=True)]
     counts = [len(k.split()) for k in keys]
     n = len(lines)

@@ -10,7 +10,7 @@ from rapidfuzz.distance import Indel
 from rasid.document import Line, LineStatus
 from rasid.errors import LexiconError
 from rasid.text.letters import CLAUSE_FINAL_PUNCT
-from rasid.text.normalize import fold, match_key
+from rasid.text.normalize import fold
 
 __all__ = ["LineRule", "LineClassifier"]
 
@@ -103,7 +103,9 @@ class LineClassifier:
     def classify(self, text: str, lines: list[Line], title: str | None = None) -> list[str]:
         """Set status, rule and role of each line of `text`; return the lines' matching keys. The
         rules speak first; the line model reads what they leave kept; then repeats and headings."""
-        keys = [match_key(text[ln.start:ln.end]) for ln in lines]
+        from rasid.dedup.keys import line_keys
+
+        keys = line_keys([text[ln.start:ln.end] for ln in lines])  # (match_key of each line, in one numpy pass)
         for ln, key in zip(lines, keys, strict=True):
             raw = text[ln.start:ln.end]
             words = key.count(" ") + 1 if key else 0
@@ -115,7 +117,7 @@ class LineClassifier:
         if self.model is not None and lines:
             from rasid.clean.learned import line_features
 
-            for ln, features in zip(lines, line_features(text, lines, title), strict=True):
+            for ln, features in zip(lines, line_features(text, lines, title, keys=keys), strict=True):
                 if ln.status == LineStatus.KEPT:
                     decision = self.model.decide(features)
                     if decision != LineStatus.KEPT:

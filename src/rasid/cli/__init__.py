@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         stories,
         train_clean,
         train_events,
+        watch,
     )
 
     parser = argparse.ArgumentParser(prog="rasid", description="Rasid: Arabic news articles in, structured, "
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     train_events.add_parser(sub)
     train_clean.add_parser(sub)
     review.add_parsers(sub)
+    watch.add_parser(sub)
     return parser
 
 

@@ -21,7 +21,8 @@ def add_parser(sub) -> None:
                                    "ZIP archives), clean them, store them and write the output files.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to read")
     p.add_argument("--out", default="out", metavar="DIR", help="output folder (default: out)")
-    p.add_argument("--db", metavar="FILE", help="SQLite store (default: OUT/rasid.sqlite); re-runs reuse it")
+    p.add_argument("--db", metavar="FILE|URL", help="SQLite store file or postgresql://user@host/dbname URL "
+                                                    "(default: OUT/rasid.sqlite); re-runs reuse it")
     p.add_argument("--meta", metavar="FILE", help='JSONL metadata, one {"id", "url", "outlet", "published", '
                                                   '"title"} object per document')
     p.add_argument("--field", action="append", default=[], metavar="ATTR=NAME",
@@ -30,7 +31,14 @@ def add_parser(sub) -> None:
     p.add_argument("--rules", metavar="FILE", help="line rules YAML to use instead of the shipped "
                                                    "clean/data/boilerplate.yaml (copy it and edit)")
     p.add_argument("--outlets", metavar="FILE", help="outlet directory YAML to use instead of the shipped one")
-    p.add_argument("--workers", type=int, default=1, help="processes that clean articles in parallel (default 1)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes for the per-document work: cleaning, story leads, entities, events (default: "
+                        "the cores, at most 4); the output is the same with any number")
+    p.add_argument("--engine", choices=("local", "ray"), default="local",
+                   help="local: worker processes on this machine (default); ray: a Ray Data actor pool "
+                        "(pip install 'rasid[ray]'), local or on the cluster at --ray-address")
+    p.add_argument("--ray-address", metavar="ADDR",
+                   help="join this Ray cluster (e.g. ray://head:10001) instead of starting a local Ray")
     p.add_argument("--no-stories", action="store_true",
                    help="skip story assignment (the e5 encoder reads about 15 segments/s); a later run assigns them")
     p.add_argument("--actors", metavar="FILE", help="actor dictionary YAML to use instead of the shipped "
@@ -89,14 +97,11 @@ def _parse_fields(items: list[str]) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     """Run ``rasid analyze``."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from rasid.clean import Cleaner
+    from rasid.engine import make_engine
     from rasid.ingest import FieldMap, ReadOptions, load_meta
-    from rasid.ingest.readers import count_inputs
-    from rasid.output import write_outputs
-    from rasid.pipeline import analyze, validate_data_files
-    from rasid.store import Store
+    from rasid.pipeline import validate_data_files
 
     console = Console(stderr=True)
     out = Path(args.out)
@@ -114,9 +119,41 @@ def run(args: argparse.Namespace) -> int:
     data_files = data_files_of(args)
     validate_data_files(data_files)  # a bad user file fails here, before the store is opened
     cleaner = Cleaner.from_data(rules=args.rules, outlets=args.outlets, line_model=data_files.line_model)
+    if args.ray_address and args.engine != "ray":
+        raise RasidError("--ray-address is for --engine ray")
+    engine = make_engine(args.engine, workers=args.workers, address=args.ray_address)  # (before the store opens)
+    show = args.quiet == 0
+    try:
+        report, written = _analyze(args, console, engine, db_path, options, cleaner, data_files)
+    finally:
+        engine.close()
+    for s in report.skipped[:MAX_WARNINGS_SHOWN]:
+        console.print(f"[yellow]warning[/]: {s.source}: {s.message}", highlight=False, soft_wrap=True)
+    if len(report.skipped) > MAX_WARNINGS_SHOWN:
+        console.print(f"[yellow]warning[/]: … and {len(report.skipped) - MAX_WARNINGS_SHOWN:,} more skipped inputs "
+                      f"(all of them: the 'skips' table of {db_path})", highlight=False,
+                      soft_wrap=True)
+    if show:
+        _print_summary(console, report, written, out, db_path)
+    if report.read == 0:
+        console.print("[red]rasid: error[/]: nothing could be processed (every input was skipped)", highlight=False)
+        return 1
+    return 0
+
+
+def _analyze(args: argparse.Namespace, console, engine, db_path: Path, options, cleaner, data_files):
+    """Run the pipeline into the store with a progress display; return the report and the files written."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from rasid.ingest.readers import count_inputs
+    from rasid.output import write_outputs
+    from rasid.pipeline import analyze
+    from rasid.store import open_store
+
+    out = Path(args.out)
     show = args.quiet == 0
     n_files = count_inputs(args.paths)
-    with Store(db_path) as store:
+    with open_store(args.db or db_path) as store:
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TextColumn("{task.fields[docs]} docs"), TimeElapsedColumn(), console=console,
                             disable=not show, transient=True)
@@ -154,23 +191,12 @@ def run(args: argparse.Namespace) -> int:
 
             options.on_file = on_file
             report = analyze(args.paths, store, options=options, cleaner=cleaner, on_document=on_document,
-                             workers=args.workers, stories=not args.no_stories, on_story_segment=on_story_segment,
+                             engine=engine, stories=not args.no_stories, on_story_segment=on_story_segment,
                              entities=not args.no_entities, data_files=data_files,
                              on_layer_documents=on_layer_documents, on_story_view=on_story_view)
             progress.update(task, completed=n_files, docs=state["docs"])
         written = write_outputs(store, out)
-    for s in report.skipped[:MAX_WARNINGS_SHOWN]:
-        console.print(f"[yellow]warning[/]: {s.source}: {s.message}", highlight=False, soft_wrap=True)
-    if len(report.skipped) > MAX_WARNINGS_SHOWN:
-        console.print(f"[yellow]warning[/]: … and {len(report.skipped) - MAX_WARNINGS_SHOWN:,} more skipped inputs "
-                      f"(all of them: the 'skips' table of {db_path})", highlight=False,
-                      soft_wrap=True)
-    if show:
-        _print_summary(console, report, written, out, db_path)
-    if report.read == 0:
-        console.print("[red]rasid: error[/]: nothing could be processed (every input was skipped)", highlight=False)
-        return 1
-    return 0
+    return report, written
 
 
 def _print_summary(console, report, written: dict, out: Path, db_path: Path) -> None:

@@ -96,7 +96,7 @@ def run_users_passwd(args: argparse.Namespace) -> int:
     from rasid.review import set_password
 
     with open_existing_store(args) as store:
-        if store.db.execute("SELECT 1 FROM users WHERE name=?", (args.name.strip(),)).fetchone() is None:
+        if not store.user_exists(args.name.strip()):
             raise RasidError(f"no user {args.name!r}; add one with rasid users add NAME --role ROLE")
         set_password(store, args.name, _read_password(args))
     if not args.quiet:

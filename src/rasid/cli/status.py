@@ -42,12 +42,10 @@ def store_status(store, data_files) -> dict[str, dict[str, int]]:
     from rasid.fingerprints import LayerFingerprints, layer_status
 
     counts = {layer: s.counts() for layer, s in layer_status(store, LayerFingerprints(data_files)).items()}
-    assigned, unassigned = store.db.execute(
-        "SELECT count(story_id), count(*) - count(story_id) FROM segments").fetchone()
-    counts["stories"] = {"current": assigned or 0, "stale": 0, "missing": unassigned or 0}
+    assigned, unassigned = store.segment_story_counts()
+    counts["stories"] = {"current": assigned, "stale": 0, "missing": unassigned}
     missing_search = store.docs_missing_search()
-    never = store.db.execute("SELECT count(*) FROM documents d LEFT JOIN search_index s USING (doc_id) "
-                             "WHERE s.doc_id IS NULL").fetchone()[0]
+    never = store.count_never_indexed()
     counts["search"] = {"current": store.count_documents() - len(missing_search),
                         "stale": len(missing_search) - never, "missing": never}
     return counts

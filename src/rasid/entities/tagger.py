@@ -265,5 +265,5 @@ def _load(path: str) -> EntityTagger:
             top = TunedTop([_Layer(cfg["H"], cfg["FF"], cfg["NH"], cfg["eps"]) for _ in range(reading[1])])
             top.load_state_dict({k: v.float() for k, v in b["top"].items()})
         loaded.append(_Member(net, Vocab(b["words"]), Vocab(b["chars"]), Vocab(b["feats"]), top, reading))
-    torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
+    # torch's thread count is the caller's (a process pool sets one thread per worker)
     return EntityTagger(loaded, members[0]["tags"])

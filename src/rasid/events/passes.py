@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from rasid.events.model import counted
 from rasid.store import Store
 
-__all__ = ["code_events", "link_events", "LAYER"]
+__all__ = ["code_events", "link_events", "EventTask", "LAYER"]
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ LINK_MAX_DAYS = 1
 
 
 def code_events(store: Store, coder, *, fingerprints=None, on_document: Callable[[int], None] | None = None,
-                on_progress: Callable[[int, int], None] | None = None) -> int:
+                on_progress: Callable[[int, int], None] | None = None, engine=None, data_files=None) -> int:
     """Code events for the documents whose entities are current but whose events are missing or stale;
     return how many were coded.
 
@@ -28,36 +28,80 @@ def code_events(store: Store, coder, *, fingerprints=None, on_document: Callable
     `fingerprints` (a :class:`rasid.fingerprints.LayerFingerprints` of the data files `coder` was
     built from; the shipped ones by default) gives it now; documents whose entities are stale wait
     for the entity pass. `on_progress(done, total)` is called before the first batch and after each.
+    `engine` (:mod:`rasid.engine`) spreads the batches over its workers, which each hold `coder`
+    (with Ray, built again from `data_files` in each actor when `coder` is None); this process writes.
     """
+    from rasid.engine import LocalEngine
     from rasid.fingerprints import LayerFingerprints, layer_status
 
     fingerprints = fingerprints or LayerFingerprints()
+    engine = engine or LocalEngine(1)
     status = layer_status(store, fingerprints, ("entity", LAYER))
     current_entities = set(status["entity"].current)
     todo = [d for d in status[LAYER].todo if d in current_entities]
-    entity_states = store.layer_states("entity") if todo else {}
+    if not todo:
+        return 0
+    entity_states = store.layer_states("entity")
     done = 0
-    if on_progress is not None and todo:
+    if on_progress is not None:
         on_progress(0, len(todo))
-    for i in range(0, len(todo), BATCH_DOCS):
-        rows, states = {}, {}
-        for doc in store.iter_documents(todo[i:i + BATCH_DOCS]):
+
+    def read():
+        for i in range(0, len(todo), BATCH_DOCS):
+            yield [(doc, list(store.annotations("entity", doc.doc_id)))
+                   for doc in store.iter_documents(todo[i:i + BATCH_DOCS])]
+
+    with engine.mapping(EventTask(coder, data_files)) as run:
+        for i, results in zip(range(0, len(todo), BATCH_DOCS), run(read()), strict=True):
+            rows, states = {}, {}
+            for doc_id, events in results:
+                if events is None:
+                    continue
+                rows[doc_id] = events
+                entity_fp, _result, refs = entity_states[doc_id]
+                states[doc_id] = (fingerprints.event(entity_fp, json.loads(refs or "[]")), None)
+            store.write_annotations(LAYER, rows, states=states)
+            done += len(rows)
+            if on_document is not None:
+                on_document(len(rows))
+            if on_progress is not None:
+                on_progress(min(i + BATCH_DOCS, len(todo)), len(todo))
+    return done
+
+
+class EventTask:
+    """The event task of an engine (:mod:`rasid.engine`): ``[(Document, entity rows)] -> [(doc_id, event rows or
+    None)]``.
+
+    None stands for a document the coder failed on (logged and skipped; a later run tries it
+    again). Pickled for Ray, it carries only the data files, and each actor builds its coder.
+    """
+
+    def __init__(self, coder=None, data_files=None):
+        self.coder, self.data_files = coder, data_files
+        self._built = coder is None
+
+    def __getstate__(self) -> dict:
+        return {"coder": None if self._built else self.coder, "data_files": self.data_files, "_built": self._built}
+
+    def load(self) -> None:
+        """Build the coder from the data files, unless one was given."""
+        if self.coder is None:
+            from rasid.fingerprints import DataFiles
+            from rasid.pipeline import build_coder
+
+            self.coder = build_coder(self.data_files or DataFiles())
+
+    def __call__(self, items: list) -> list[tuple[str, list[dict] | None]]:
+        out = []
+        for doc, entity_rows in items:
             try:
-                events = coder.code(doc, list(store.annotations("entity", doc.doc_id)))
+                out.append((doc.doc_id, [e.as_dict() for e in self.coder.code(doc, entity_rows)]))
             except Exception as exc:  # one odd document must not stop a corpus
                 log.warning("%s: event coding failed (%s: %s); the document is skipped",
                             doc.doc_id, type(exc).__name__, exc)
-                continue
-            rows[doc.doc_id] = [e.as_dict() for e in events]
-            entity_fp, _result, refs = entity_states[doc.doc_id]
-            states[doc.doc_id] = (fingerprints.event(entity_fp, json.loads(refs or "[]")), None)
-        store.write_annotations(LAYER, rows, states=states)
-        done += len(rows)
-        if on_document is not None:
-            on_document(len(rows))
-        if on_progress is not None:
-            on_progress(min(i + BATCH_DOCS, len(todo)), len(todo))
-    return done
+                out.append((doc.doc_id, None))
+        return out
 
 
 def same_event(x: dict, y: dict, *, within_document: bool = False) -> bool:

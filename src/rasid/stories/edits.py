@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 
 from rasid.errors import RasidError
 
@@ -31,8 +30,7 @@ class StoryEditError(RasidError):
 
 
 def _members(store, story_id: str) -> list[tuple[str, int]]:
-    return [(d, s) for d, s in store.db.execute(
-        "SELECT doc_id, segment FROM story_members WHERE story_id=? ORDER BY date, doc_id, segment", (story_id,))]
+    return store.story_member_keys(story_id)
 
 
 def _snapshot(store, story_id: str) -> dict:
@@ -73,41 +71,12 @@ def split_story(store, story_id: str, members: list[tuple[str, int]], *, user: s
 
 
 def _record_and_move(store, action, story_id, target, moved, note, user, before) -> None:
-    with store.transaction() as db:
-        _move(db, moved, target)
-        _summarise(db, {story_id, target})
+    with store.transaction():
+        store.move_story_members(moved, target)
+        store.resummarise_stories({story_id, target})
         after = {"from": _snapshot(store, story_id), "into": _snapshot(store, target)}
-        db.execute("INSERT INTO story_edits (action, story_id, other, members, note, user, at, before, after) "
-                   "VALUES (?,?,?,?,?,?,?,?,?)",
-                   (action, story_id, target, json.dumps([list(m) for m in moved]), note, user, time.time(),
-                    json.dumps(before, ensure_ascii=False), json.dumps(after, ensure_ascii=False)))
+        store.add_story_edit(action, story_id, target, moved, note, user, before, after)
     _refresh_views(store)
-
-
-def _move(db, members, target: str) -> int:
-    rows = [(target, d, s) for d, s in members]
-    db.executemany("UPDATE story_members SET story_id=? WHERE doc_id=? AND segment=?", rows)
-    db.executemany("UPDATE segments SET story_id=? WHERE doc_id=? AND idx=?", rows)
-    return len(rows)
-
-
-def _summarise(db, story_ids) -> None:
-    """Recount the stories' rows from their members (a story left empty is dropped). A story keeps its
-    title; a new one takes its earliest headline report's title."""
-    now = time.time()
-    for sid in sorted(story_ids):
-        rows = db.execute("SELECT date, outlet, title, headline FROM story_members WHERE story_id=? "
-                          "ORDER BY date, doc_id, segment", (sid,)).fetchall()
-        if not rows:
-            db.execute("DELETE FROM stories WHERE story_id=?", (sid,))
-            continue
-        old = db.execute("SELECT title_ar FROM stories WHERE story_id=?", (sid,)).fetchone()
-        title = old[0] if old else next((r[2] for r in rows if r[3] and r[2]), rows[0][2])
-        dates = sorted(r[0] for r in rows if r[0])
-        sources = sorted({r[1] for r in rows if r[1]})
-        db.execute("INSERT OR REPLACE INTO stories VALUES (?,?,?,?,?,?,?)",
-                   (sid, title, dates[0] if dates else None, dates[-1] if dates else None, len(rows),
-                    json.dumps(sources, ensure_ascii=False), now))
 
 
 def _refresh_views(store) -> None:
@@ -121,28 +90,21 @@ def apply_story_edits(store) -> int:
     """Lay every recorded correction again over the story assignments, oldest first (after a stories
     pass); return how many reports had to be moved back. Reports no longer stored are passed over."""
     moved, touched = 0, set()
-    edits = store.db.execute("SELECT other, members FROM story_edits ORDER BY edit_id").fetchall()
+    edits = store.story_edit_moves()
     if not edits:
         return 0
-    with store.transaction() as db:
+    with store.transaction():
         for target, members in edits:
-            for d, s in json.loads(members):
-                r = db.execute("SELECT story_id FROM story_members WHERE doc_id=? AND segment=?", (d, s)).fetchone()
-                if r and r[0] != target:
-                    touched |= {r[0], target}
-                    moved += _move(db, [(d, s)], target)
+            for d, s in members:
+                current = store.story_of_member(d, s)
+                if current is not None and current != target:
+                    touched |= {current, target}
+                    moved += store.move_story_members([(d, s)], target)
         if touched:
-            _summarise(db, touched)
+            store.resummarise_stories(touched)
     return moved
 
 
 def story_edits_of(store, story_id: str | None = None) -> list[dict]:
     """The audit trail of story corrections (touching one story, or all), newest first."""
-    sql = "SELECT edit_id, action, story_id, other, members, note, user, at, before, after FROM story_edits"
-    args: tuple = ()
-    if story_id:
-        sql += " WHERE story_id=? OR other=?"
-        args = (story_id, story_id)
-    return [{"edit_id": r[0], "action": r[1], "story_id": r[2], "into": r[3], "members": json.loads(r[4]),
-             "note": r[5], "by": r[6], "at": r[7], "before": json.loads(r[8]), "after": json.loads(r[9])}
-            for r in store.db.execute(sql + " ORDER BY edit_id DESC", args)]
+    return store.story_edits(story_id)

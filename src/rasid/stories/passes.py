@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from rasid.document import LineStatus
 from rasid.stories.clustering import SegmentProfile, StoryClusterer
+from rasid.stories.dating import infer_date
 from rasid.stories.titles import TitleRules
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,9 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
 
     Stored assignments are loaded and never changed; new segments are taken in (date, doc_id,
     segment) order. A copy of an article (``duplicate_of``) joins its original's story without
-    being embedded. Each report's title is chosen by `titles` (:mod:`rasid.stories.titles`); when
+    being embedded. A report without a publication date is dated by its own text when it can be
+    (:mod:`rasid.stories.dating`), and that date is stored with its basis (``store.story_dates``).
+    Each report's title is chosen by `titles` (:mod:`rasid.stories.titles`); when
     the stored titles were chosen by other rules, every report and story is titled again.
     """
     titles = titles or TitleRules.from_data()
@@ -44,7 +47,7 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
     todo: dict[str, set[int]] = {}
     for doc_id, seg_index in pending:
         todo.setdefault(doc_id, set()).add(seg_index)
-    items = []
+    items, text_dates = [], []
     for doc in store.iter_documents(sorted(todo)):
         for seg in doc.segments:
             if seg.index not in todo[doc.doc_id]:
@@ -53,9 +56,14 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
                              if ln.segment == seg.index and ln.status == LineStatus.KEPT and ln.role != "headline")
             # a page holding several articles has no date that is known to belong to each of them
             day = doc.publication_date if len(doc.segments) == 1 else None
+            if day is None and (inferred := infer_date(doc, seg.index)) is not None:
+                day = inferred.date  # the report's own text dates it; stored with its basis below
+                text_dates.append((doc.doc_id, seg.index, inferred))
             items.append((day or "9999-99-99", doc.doc_id, seg.index, doc.outlet, seg.title or "", body,
                           doc.duplicate_of, day, titles.segment_title(doc, seg.index)))
     items.sort(key=lambda x: x[:3])
+    if text_dates:
+        store.write_story_dates([(d, seg, x.date, x.start, x.end, x.phrase, x.basis) for d, seg, x in text_dates])
     done = 0
     for i in range(0, len(items), ENCODE_BATCH):
         batch = items[i:i + ENCODE_BATCH]
@@ -80,6 +88,9 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
             rows.append((sid, profile.doc_id, profile.segment, score, profile.date, profile.outlet, profile.title,
                          profile.headline, profile.terms, profile.embedding))
         store.write_story_members(rows)
+        if clusterer.new_links:  # stories of one thread (rasid.stories.clustering)
+            store.write_story_links(clusterer.new_links)
+            clusterer.new_links = []
         done += len(rows)
         if on_segment is not None:
             on_segment(done)
@@ -105,8 +116,7 @@ def _retitle(store, clusterer: StoryClusterer, titles: TitleRules) -> set[str]:
                 rows.append((title, int(headline), m.doc_id, m.segment))
                 touched.add(clusterer.story_of[(m.doc_id, m.segment)])
     if rows:
-        with store.transaction() as db:
-            db.executemany("UPDATE story_members SET title=?, headline=? WHERE doc_id=? AND segment=?", rows)
+        store.set_member_titles(rows)
     log.info("stories: %d report titles chosen again, %d stories touched", len(rows), len(touched))
     return touched
 
@@ -122,13 +132,11 @@ def _titles_key(titles: TitleRules) -> str:
 
 
 def _stored_titles_key(store) -> str | None:
-    row = store.db.execute("SELECT value FROM meta WHERE key=?", (TITLES_META_KEY,)).fetchone()
-    return row[0] if row else None
+    return store.meta_value(TITLES_META_KEY)
 
 
 def _mark_titles(store, titles: TitleRules) -> None:
-    with store.transaction() as db:
-        db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (TITLES_META_KEY, _titles_key(titles)))
+    store.set_meta_value(TITLES_META_KEY, _titles_key(titles))
 
 
 def _summary(clusterer: StoryClusterer, story) -> dict:

@@ -35,7 +35,6 @@ import hashlib
 import hmac
 import math
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
@@ -45,6 +44,7 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup, escape
 from starlette.concurrency import run_in_threadpool
 
+from rasid.errors import StoreError
 from rasid.review import WRITERS, check_password
 
 __all__ = ["SESSION_COOKIE", "start_session", "session_user", "end_session", "attempt_login", "require_writer",
@@ -75,10 +75,7 @@ def start_session(store, name: str, *, seconds: int = SESSION_SECONDS) -> tuple[
     """Start a browser session of user `name`; return ``(cookie_token, csrf)``. Only the token's
     SHA-256 is stored; expired sessions are purged."""
     token, csrf, now = secrets.token_urlsafe(32), secrets.token_urlsafe(32), time.time()
-    with store.transaction() as db:
-        db.execute("DELETE FROM sessions WHERE expires <= ?", (now,))
-        db.execute("INSERT INTO sessions (token_hash, user, csrf, created, expires) VALUES (?, ?, ?, ?, ?)",
-                   (_hash(token), name, csrf, now, now + seconds))
+    store.add_session(_hash(token), name, csrf, now, now + seconds)
     return token, csrf
 
 
@@ -95,19 +92,16 @@ def session_user(store, request) -> dict | None:
     if token is None:
         return None
     try:
-        row = store.db.execute("SELECT s.user, u.role, s.csrf FROM sessions s JOIN users u ON u.name = s.user "
-                               "WHERE s.token_hash=? AND s.expires > ?", (_hash(token), time.time())).fetchone()
-    except sqlite3.Error:  # a store of an older schema, served read-only
+        return store.session(_hash(token), time.time())
+    except StoreError:  # a store of an older schema, served read-only
         return None
-    return {"name": row[0], "role": row[1], "csrf": row[2]} if row else None
 
 
 def end_session(store, request_or_token) -> None:
     """End the session of a request (its cookie) or of a cookie token: the token is no longer accepted."""
     token = _token_of(request_or_token)
     if token is not None:
-        with store.transaction() as db:
-            db.execute("DELETE FROM sessions WHERE token_hash=?", (_hash(token),))
+        store.end_session(_hash(token))
 
 
 # -- logging in ---------------------------------------------------------------------------------------
@@ -127,23 +121,14 @@ def attempt_login(store, name: str, password: str, address: str | None) -> Attem
     logins in the last :data:`FAILURE_WINDOW` seconds (then ``limited``, without checking it)."""
     now = time.time()
     keys = (f"name:{(name or '').strip().casefold()}", f"addr:{address or 'unknown'}")
-    with store.transaction() as db:
-        db.execute("DELETE FROM login_failures WHERE at <= ?", (now - FAILURE_WINDOW,))
-        wait = 0.0
-        for key in keys:
-            times = [r[0] for r in db.execute("SELECT at FROM login_failures WHERE key=? ORDER BY at", (key,))]
-            if len(times) >= MAX_FAILURES:  # free again when all but MAX_FAILURES - 1 of them are out of the window
-                wait = max(wait, times[len(times) - MAX_FAILURES] + FAILURE_WINDOW - now)
-        if wait > 0:
-            return Attempt("limited", retry_after=max(1, math.ceil(wait)))
-        # counted as failed until the password is found good, so that parallel guesses count too
-        rows = [db.execute("INSERT INTO login_failures (key, at) VALUES (?, ?)", (key, now)).lastrowid for key in keys]
+    # counted as failed until the password is found good, so that parallel guesses count too
+    wait, attempts = store.login_attempt(keys, now, window=FAILURE_WINDOW, max_failures=MAX_FAILURES)
+    if wait > 0:
+        return Attempt("limited", retry_after=max(1, math.ceil(wait)))
     who = check_password(store, name, password)
     if who is None:
         return Attempt("failed")
-    with store.transaction() as db:
-        db.executemany("DELETE FROM login_failures WHERE rowid=?", [(r,) for r in rows])
-        db.execute("DELETE FROM login_failures WHERE key=?", (keys[0],))
+    store.forget_login_failures(attempts, keys[0])
     return Attempt("ok", user=who)
 
 

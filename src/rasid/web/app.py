@@ -1,7 +1,7 @@
 """``rasid serve``: the REST API (``/api``, OpenAPI at ``/docs``) and the dashboard over one store.
 
-Read-only by default: the store is opened with SQLite's ``mode=ro``, so serving can never change
-what an analysis stored. Pages are rendered on the server (no build step, no CDN); the map and its
+Read-only by default: the store is opened with SQLite's ``mode=ro`` (or, over PostgreSQL, in
+read-only transactions), so serving can never change what an analysis stored. Pages are rendered on the server (no build step, no CDN); the map and its
 outlines, the Arabic font and the API docs' scripts are served from the package.
 """
 
@@ -31,7 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from rasid import __version__
 from rasid.review import WRITERS
-from rasid.store import Store
+from rasid.store import Store, open_store
 from rasid.web.render import (
     FIELD_ROLES,
     Mark,
@@ -52,17 +52,18 @@ MAX_FORM = 200_000  # bytes of a posted review form (a split may tick many repor
 
 
 def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) -> FastAPI:
-    """The application serving the store at `db`; with `review`, coders may correct events
+    """The application serving the store at `db` (an SQLite file or a ``postgresql://`` URL, see
+    :func:`rasid.store.open_store`); with `review`, coders may correct events
     (``POST /api/events/{event_id}/review`` with a bearer token; see :mod:`rasid.review`)."""
     read_only = read_only and not review
-    opened = Store.open_readonly(db) if read_only else Store(db)  # fails early on a bad path
+    opened = open_store(db, read_only=read_only)  # fails early on a bad path
     local = threading.local()
     local.store = opened
 
     def current() -> Store:
         """This thread's connection (the server answers requests in a pool of threads)."""
         if getattr(local, "store", None) is None:
-            local.store = Store.open_readonly(db) if read_only else Store(db)
+            local.store = open_store(db, read_only=read_only)
         return local.store
 
     app = FastAPI(title="Rasid API", version=__version__, docs_url=None, redoc_url=None,
@@ -171,6 +172,25 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
         row["source"] = _public_source(row.get("source"))
         return {**row, "mentions": list(current().annotations("entity", doc_id)), "events": events}
 
+    def _arrived(since: str | None, limit: int, offset: int) -> tuple[float, int, list[dict]]:
+        from rasid.watch import parse_since
+
+        try:
+            start = parse_since(since)
+        except ValueError as exc:
+            raise HTTPException(422, str(exc)) from None
+        total, rows = current().arrived_since(start, limit=limit, offset=offset)
+        return start, total, rows
+
+    @app.get("/api/arrived", tags=["documents"])
+    def api_arrived(since: str | None = Query(None, description="ISO date or date-time, UTC unless an offset is "
+                                                                "given (default: the last 24 hours)"),
+                    limit: int = Query(PAGE, ge=1, le=500), offset: int = Query(0, ge=0, le=MAX_INT)):
+        """Documents stored since a time (what ``rasid watch`` or a run brought), latest first: title,
+        outlet, link, publication day, ``stored_at`` (Unix time), stories and event count."""
+        start, total, rows = _arrived(since, limit, offset)
+        return {"since": start, "total": total, "limit": limit, "offset": offset, "documents": rows}
+
     @app.get("/api/export/events.{fmt}", tags=["exports"])
     def api_export(fmt: str, event_type: str | None = None, sub_event_type: str | None = None,
                    actor: str | None = None, place: str | None = None, outlet: str | None = None,
@@ -245,9 +265,7 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
             raise HTTPException(404, f"no story {story_id}")
         from rasid.stories.edits import story_edits_of
 
-        reports = [{"doc_id": d, "segment": seg, "title": t, "outlet": o, "date": day} for d, seg, t, o, day in
-                   current().db.execute("SELECT doc_id, segment, title, outlet, date FROM story_members WHERE "
-                                        "story_id=? ORDER BY date, doc_id, segment", (story_id,))]
+        reports = current().story_reports(story_id)
         edits = story_edits_of(current(), story_id) if review else []
         return page("story.html", request, s=prepare_story(story, current().story_view(story_id)), doc_href=doc_href,
                     reports=reports, edits=edits)
@@ -296,6 +314,14 @@ def create_app(db: str | Path, *, read_only: bool = True, review: bool = False) 
         return page("document.html", request, doc=doc, blocks=_highlighted(doc, mentions, events),
                     mentions=mentions, events=events, doc_href=doc_href, by_id={e["event_id"]: e for e in events},
                     url=_web_urls(current().article_urls([doc_id])).get(doc_id), choices=_review_choices())
+
+    @app.get("/arrived", response_class=HTMLResponse, include_in_schema=False)
+    def arrived_page(request: Request, since: str | None = None,
+                     page_no: int = Query(1, alias="page", ge=1, le=MAX_PAGE)):
+        start, total, rows = _arrived(since, PAGE, (page_no - 1) * PAGE)
+        return page("arrived.html", request, documents=rows, total=total, since=since or "", start=start,
+                    page_no=page_no, pages=-(-total // PAGE), query=f"since={quote(since)}" if since else "",
+                    urls=_web_urls({d["doc_id"]: d["url"] for d in rows if d["url"]}))
 
     # -- the review loop in the browser (rasid serve --review; a coder logged in) ----------------------
 

@@ -11,7 +11,6 @@ as JSON under ``/api/`` (tag "overview").
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections import Counter
@@ -28,10 +27,6 @@ from rasid.web.charts import bar_rows_html, stacked_bars_svg, time_bins
 
 __all__ = ["add_overview_routes", "overview_data", "actor_data", "outlet_data", "MIN_LEAN_STORIES"]
 
-# an event is counted unless its text denies it or a coder rejected it
-COUNTED = ("json_extract(data, '$.modality') IS NOT 'denied' "
-           "AND json_extract(data, '$.reviewed.action') IS NOT 'reject'")
-NOT_REJECTED = "json_extract(data, '$.reviewed.action') IS NOT 'reject'"
 TOP = 20  # rows of a bar chart on a page (the JSON has them all)
 ACTOR_EVENTS = 20  # rows of an actor's events table (the events page has them all)
 PAGE = 50  # stories per page of an outlet
@@ -158,18 +153,7 @@ def add_overview_routes(app: FastAPI, current, page) -> None:
 def overview_data(store, *, date_from: str | None = None, date_to: str | None = None,
                   country: str | None = None) -> dict:
     """The overview's figures (what ``/api/overview`` returns)."""
-    where, args = [COUNTED], []
-    if date_from:
-        where.append("event_date >= ?")
-        args.append(date_from)
-    if date_to:
-        where.append("event_date <= ?")
-        args.append(date_to)
-    if country:
-        where.append("country = ? COLLATE NOCASE")
-        args.append(country)
-    rows = store.db.execute("SELECT event_id, lead, event_type, actor1, actor2, country, event_date, outlet "
-                            "FROM events WHERE " + " AND ".join(where), args).fetchall()
+    rows = store.overview_events(date_from=date_from, date_to=date_to, country=country)
     distinct = [r for r in rows if r[0] == r[1]]
     actors = _actors()
     by_actor = Counter(a for r in distinct for a in {r[3], r[4]} - {None})
@@ -196,11 +180,9 @@ def overview_data(store, *, date_from: str | None = None, date_to: str | None = 
 def actor_data(store, actor_id: str) -> dict:
     """An actor's page figures (what ``/api/actors/{actor_id}`` returns); 404 when nothing knows the id."""
     actors = _actors()
-    rows = store.db.execute("SELECT lead, data FROM events WHERE (actor1 = ? OR actor2 = ?) AND " + NOT_REJECTED
-                            + " ORDER BY event_date DESC, event_id", (actor_id, actor_id)).fetchall()
-    if not rows and actor_id not in actors:
+    reports = store.actor_events(actor_id)
+    if not reports and actor_id not in actors:
         raise HTTPException(404, f"no actor {actor_id} (not in the actor dictionary, in no event)")
-    reports = [(lead, json.loads(data)) for lead, data in rows]
     counted = [(lead, e) for lead, e in reports if e.get("modality") != "denied"]
     events = [e for lead, e in counted if lead == e["event_id"]]
     places: dict[tuple, dict] = {}
@@ -268,11 +250,8 @@ def actor_data(store, actor_id: str) -> dict:
 
 def outlet_data(store, outlet: str, *, page_no: int = 1) -> dict:
     """An outlet's page figures (what ``/api/outlets/{outlet}`` returns); 404 for an outlet the store lacks."""
-    n_docs, first_doc, last_doc = store.db.execute(
-        "SELECT count(*), min(publication_date), max(publication_date) FROM documents WHERE outlet = ?",
-        (outlet,)).fetchone()
-    rows = store.db.execute("SELECT lead, event_type, actor1, actor2, event_date FROM events WHERE outlet = ? AND "
-                            + COUNTED + " ORDER BY event_id", (outlet,)).fetchall()
+    n_docs, first_doc, last_doc = store.outlet_summary(outlet)
+    rows = store.outlet_events(outlet)
     index = views_index(store)
     covered = [sid for sid in index.order if outlet in index.stories[sid]["sources"]]
     if not n_docs and not rows and not covered:
@@ -372,11 +351,7 @@ def views_index(store) -> ViewsIndex:
     if key is not None and key in _INDEX:
         return _INDEX[key]
     index = ViewsIndex()
-    rows = store.db.execute(
-        "SELECT s.story_id, s.title_ar, v.title_en, s.start_date, s.end_date, s.size, s.sources, "
-        "json_extract(v.data, '$.comparison.framing'), json_extract(v.data, '$.comparison.labels') "
-        "FROM stories s LEFT JOIN story_views v ON v.story_id = s.story_id "
-        "ORDER BY coalesce(s.end_date, '') DESC, s.size DESC, s.story_id")
+    rows = store.story_index_rows()
     for sid, title_ar, title_en, start, end, size, sources, framing, labels in rows:
         index.order.append(sid)
         index.stories[sid] = {"story_id": sid, "title_ar": title_ar, "title_en": title_en, "start_date": start,
@@ -401,19 +376,8 @@ def views_index(store) -> ViewsIndex:
 
 
 def _version(store) -> tuple | None:
-    """The store file's identity and change stamps (the database and its write-ahead log), or None for a
-    store without a file."""
-    path = getattr(store, "path", None)
-    if not path or path == ":memory:" or not os.path.exists(path):
-        return None
-    stamps = [path]
-    for p in (path, path + "-wal"):
-        try:
-            st = os.stat(p)
-            stamps += [st.st_mtime_ns, st.st_size]
-        except OSError:
-            stamps += [None, None]
-    return tuple(stamps)
+    """What changes whenever the store does (:meth:`rasid.store.base.ReadStore.change_stamp`), or None."""
+    return store.change_stamp()
 
 
 def outlet_lean(framing: dict[str, dict], covered: list[str]) -> dict:

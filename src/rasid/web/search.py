@@ -181,9 +181,7 @@ def _with_passages(store: Store, hits: list[dict], terms: list[Term]) -> list[di
 
 def _outlets(store: Store) -> list[tuple[str, int]]:
     """The stored documents' outlets with their counts, most documents first (the page's outlet menu)."""
-    return [(r[0], r[1]) for r in store.db.execute(
-        "SELECT outlet, count(*) FROM documents WHERE outlet IS NOT NULL AND outlet != '' GROUP BY outlet "
-        "ORDER BY count(*) DESC, outlet LIMIT 200")]
+    return store.outlet_counts(200)
 
 
 def _page_numbers(page_no: int, pages: int) -> list[int | None]:
