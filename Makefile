@@ -34,6 +34,7 @@ bench: $(STAMP)  ## throughput and memory on SaudiNewsNet (needs ../shared/data)
 	$(BIN)/python bench/bench_brief.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_rerun.py
+	$(BIN)/python bench/bench_store.py --workers 2
 	$(BIN)/python bench/profile.py --articles 300 --workers 2
 	$(BIN)/python bench/bench_pipeline.py --articles 2000
 

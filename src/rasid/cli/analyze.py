@@ -116,6 +116,10 @@ def run(args: argparse.Namespace) -> int:
             console.print(f"[yellow]warning[/]: {s.source}: {s.message}")
     options = ReadOptions(fields=fields, meta=meta, max_document_bytes=int(args.max_mb * 1024 * 1024))
     db_path = Path(args.db) if args.db else out / "rasid.sqlite"
+    if args.db and "://" in args.db:  # a PostgreSQL URL: named in messages without its password
+        from rasid.store.postgres import _safe
+
+        db_path = _safe(args.db)
     data_files = data_files_of(args)
     validate_data_files(data_files)  # a bad user file fails here, before the store is opened
     cleaner = Cleaner.from_data(rules=args.rules, outlets=args.outlets, line_model=data_files.line_model)
