@@ -5,7 +5,8 @@ same-kind routine items and one actor's different developments).
     python bench/bench_stories.py [--data ../shared/data/saudinewsnet] [--threshold 0.4] [--similarity-only]
                                   [--join 0.22] [--articles 2000]
 
-Both sets are clustered together as one stream. Prints B-cubed precision/recall/F1 per set and split
+Both sets' dev and test rows are clustered together as one stream (their train rows, for fitting
+only, are left out). Prints B-cubed precision/recall/F1 per set and split
 (dev, and test: scored only), for Rasid in one batch and in two random halves (order tolerance), beside
 a plain TF-IDF character n-gram + average-link baseline whose cut is tuned on the dev items; then
 story-assignment throughput (articles/s, encoder included) on the first N SaudiNewsNet articles, with
@@ -120,10 +121,11 @@ def thread_figures(system: dict[str, str], links: dict[str, list], split: str) -
             f"{wrong} links between labelled stories of no common thread")
 
 
-def read_set(name: str) -> dict[str, tuple[str, str]]:
-    """``{doc_id: (story, split)}`` of a labelled set under bench/data."""
+def read_set(name: str, splits: tuple[str, ...] = ("dev", "test")) -> dict[str, tuple[str, str]]:
+    """``{doc_id: (story, split)}`` of a labelled set under bench/data, rows of `splits` only (the train
+    rows are for fitting: tools/train_story_scorer.py)."""
     rows = [json.loads(x) for x in (HERE / "data" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()[1:]]
-    return {r["id"]: (r["story"], r.get("split", "dev")) for r in rows}
+    return {r["id"]: (r["story"], r.get("split", "dev")) for r in rows if r.get("split", "dev") in splits}
 
 
 def tfidf_baseline(records: list[dict], threshold: float, window_days: int = 7) -> dict[str, str]:
