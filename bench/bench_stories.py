@@ -29,9 +29,10 @@ import zipfile
 from pathlib import Path
 
 from rasid.clean import Cleaner
-from rasid.pipeline import analyze
+from rasid.engine import LocalEngine
+from rasid.pipeline import _assign_stories, analyze
 from rasid.store import Store
-from rasid.stories import StoryClusterer, assign_stories
+from rasid.stories import StoryClusterer
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE.parents[1] / "shared" / "data" / "saudinewsnet"
@@ -165,7 +166,12 @@ def main() -> int:
     ap.add_argument("--similarity-only", action="store_true", help="no pair scorer: mean similarity >= --join")
     ap.add_argument("--join", type=float, default=None, help="override JOIN_SIMILARITY (with --similarity-only)")
     ap.add_argument("--articles", type=int, default=2000, help="articles for the throughput run (0: skip)")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2],
+                    help="throughput with these numbers of local workers embedding the leads (as rasid analyze)")
+    ap.add_argument("--throughput-only", action="store_true", help="skip the quality figures")
     args = ap.parse_args()
+    if args.throughput_only:
+        return throughput(args, Cleaner.from_data())
     sets = {"story set": read_set("story_set"), "hard set": read_set("story_hard")}
     wanted = set().union(*sets.values())
     records = load_records(args.data, wanted)
@@ -203,21 +209,28 @@ def main() -> int:
         print(f"threads   {split:4}  {thread_figures(system, links, split)}")
     print(f"(baseline cut at cosine {best[1]} chosen on dev; {len(set(system.values()))} stories formed by Rasid, "
           f"{len(set(baseline.values()))} by the baseline)")
+    return throughput(args, cleaner)
+
+
+def throughput(args, cleaner: Cleaner) -> int:
+    """Story assignment speed on the first ``--articles`` SaudiNewsNet articles, once per ``--workers``."""
     if not args.articles:
         return 0
     sample = load_records(args.data, None, args.articles)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "sample.jsonl"
-        path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sample), encoding="utf-8")
-        with Store(Path(tmp) / "t.sqlite") as store:
-            analyze([path], store, cleaner=cleaner, stories=False, entities=False)
-            load_before = load()
-            t0 = time.perf_counter()
-            n = assign_stories(store, clusterer(args))
-            dt = time.perf_counter() - t0
-            n_stories = store.db.execute("SELECT count(*) FROM stories").fetchone()[0]
-    print(f"story assignment         {n:,} segments in {dt:.1f} s -> {n / dt:,.1f} articles/s "
-          f"(e5 encoder included; {n_stories:,} stories; load average {load_before} before, {load()} after)")
+    for workers in args.workers:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "sample.jsonl"
+            path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in sample), encoding="utf-8")
+            with Store(Path(tmp) / "t.sqlite") as store:
+                analyze([path], store, cleaner=cleaner, stories=False, entities=False)
+                load_before = load()
+                t0 = time.perf_counter()
+                # as rasid analyze assigns them: the leads embedded by the engine's workers
+                n = _assign_stories(store, clusterer(args), LocalEngine(workers), None)
+                dt = time.perf_counter() - t0
+                n_stories = store.db.execute("SELECT count(*) FROM stories").fetchone()[0]
+        print(f"story assignment, --workers {workers}: {n:,} segments in {dt:.1f} s -> {n / dt:,.1f} articles/s "
+              f"(e5 encoder included; {n_stories:,} stories; load average {load_before} before, {load()} after)")
     return 0
 
 
