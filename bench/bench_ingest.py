@@ -92,6 +92,7 @@ def main() -> int:
     print(f"archives                 {len(archives)}")
     print(f"articles read            {n:,}  (skipped {len(report.skipped)}: {dict(report.skip_reasons())})")
     print(f"ingest+clean+store       {first:.1f} s  ->  {n / first:,.0f} articles/s  (workers={args.workers})")
+    print("stage seconds            " + ", ".join(f"{k} {v:.1f}" for k, v in report.timings.items()))
     print(f"re-run, nothing changed  {second:.1f} s  ->  {again.unchanged:,} unchanged, {again.processed} processed")
     print(f"segments                 {report.segments:,}  ({report.multi_segment_docs} pages split)")
     print(f"non-Arabic flagged       {dict(report.flagged_language)}")

@@ -250,7 +250,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
             from rasid.views import build_views
 
             with timer("views"):
-                report.views = build_views(store, on_story=on_story_view)
+                report.views = build_views(store, on_story=on_story_view, engine=engine)
     except BaseException:
         store.finish_run(run_id, report.as_dict(), status="interrupted")
         raise

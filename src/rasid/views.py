@@ -22,7 +22,7 @@ from rasid.text.tokens import proclitic_of, strip_proclitics
 
 log = logging.getLogger(__name__)
 
-__all__ = ["build_views", "linked_events", "search_key", "word_search_key", "SEARCH_BATCH"]
+__all__ = ["build_views", "linked_events", "search_key", "word_search_key", "SearchKeyTask", "SEARCH_BATCH"]
 
 SEARCH_BATCH = 500
 VIEW_VERSION = 4  # bump when compare or brief change what they compute: every story view is rebuilt
@@ -39,7 +39,7 @@ def search_key(text: str) -> str:
     Both the text and the query go through it, so an over-stripped word (وصلت -> صلت) still
     finds itself.
     """
-    return " ".join(word_search_key(w) for w in match_key(text).split())
+    return " ".join(map(word_search_key, match_key(text).split()))
 
 
 @lru_cache(maxsize=262_144)
@@ -79,10 +79,24 @@ def _basis(story: dict, events: list[dict], n_mentions: int, layers: dict[str, t
     return hashlib.blake2b(raw.encode("utf-8"), digest_size=10).hexdigest()
 
 
-def build_views(store: Store, *, lexicon=None, on_story: Callable[[int, int], None] | None = None) -> dict[str, int]:
+class SearchKeyTask:
+    """The search-key task of an engine (:mod:`rasid.engine`): ``[(doc_id, title, body)] ->
+    [(doc_id, title key, body key)]``, the rows :meth:`rasid.store.Store.index_search` takes."""
+
+    def load(self) -> None:
+        """Nothing to load (the word cache fills as it goes)."""
+
+    def __call__(self, batch: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+        return [(doc_id, search_key(title), search_key(body)) for doc_id, title, body in batch]
+
+
+def build_views(store: Store, *, lexicon=None, on_story: Callable[[int, int], None] | None = None,
+                engine=None) -> dict[str, int]:
     """Refresh the events table, the story views and the search index; return what was (re)built.
 
-    `on_story(done, total)` is called as story views are computed (for a progress bar).
+    `on_story(done, total)` is called as story views are computed (for a progress bar). With a local
+    `engine` of several workers (:class:`rasid.engine.LocalEngine`), the documents' search keys are
+    computed by its workers; the index is the same.
     """
     from rasid.brief.brief import brief_story
     from rasid.compare import FramingLexicon, compare_story
@@ -118,13 +132,28 @@ def build_views(store: Store, *, lexicon=None, on_story: Callable[[int, int], No
         if on_story is not None:
             on_story(n, len(todo))
     store.write_story_views(views)
-    indexed = 0
     missing = store.docs_missing_search()
-    for i in range(0, len(missing), SEARCH_BATCH):
-        rows = []
-        for doc in store.iter_documents(missing[i:i + SEARCH_BATCH]):
-            body = "\n".join(doc.text[ln.start:ln.end] for ln in doc.content_lines()) or doc.text
-            rows.append((doc.doc_id, search_key(doc.title or ""), search_key(body)))
+    if missing and engine is not None and engine.name == "local" and engine.workers > 1:
+        with engine.mapping(SearchKeyTask()) as run:
+            indexed = _index_search(store, missing, run)
+    else:
+        indexed = _index_search(store, missing, lambda batches: map(SearchKeyTask(), batches))
+    return {"events": len(events), "story_views": len(todo), "indexed": indexed}
+
+
+def _index_search(store: Store, missing: list[str], run) -> int:
+    """Index the documents `missing` from the search index, their keys computed by `run` (batches of
+    ``(doc_id, title, body)`` to batches of rows), written a batch at a time; return how many."""
+    def texts():
+        for i in range(0, len(missing), SEARCH_BATCH):
+            rows = []
+            for doc in store.iter_documents(missing[i:i + SEARCH_BATCH]):
+                body = "\n".join(doc.text[ln.start:ln.end] for ln in doc.content_lines()) or doc.text
+                rows.append((doc.doc_id, doc.title or "", body))
+            yield rows
+
+    indexed = 0
+    for rows in run(texts()):
         store.index_search(rows)
         indexed += len(rows)
-    return {"events": len(events), "story_views": len(todo), "indexed": indexed}
+    return indexed

@@ -172,6 +172,17 @@ def test_two_workers_write_the_same_output_as_one(demo_out, seeds_dir, tmp_path)
         assert (out / name).read_bytes() == (demo_out / name).read_bytes(), name
     assert (out / "entities.jsonl").stat().st_size > 0 and (out / "events.jsonl").stat().st_size > 0
 
+    def search_index(path):  # (with two workers, the search keys are computed in the workers)
+        import sqlite3
+
+        with sqlite3.connect(path) as db:
+            return sorted(db.execute("SELECT i.doc_id, s.title, s.body FROM search_index i "
+                                     "JOIN search s ON s.rowid = i.fts_rowid"))
+
+    index = search_index(out / "rasid.sqlite")
+    assert len(index) == 5 and all(body for _, _, body in index)
+    assert index == search_index(demo_out / "rasid.sqlite")
+
 
 def test_engine_ray_without_ray_names_the_extra(monkeypatch, capsys, seeds_dir, tmp_path):
     monkeypatch.setitem(sys.modules, "ray", None)  # (import ray fails as when it is not installed)
