@@ -75,6 +75,20 @@ def _date_words() -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 2)
 
 
+def _with_proclitics(words: frozenset[str], proclitics: str, min_len: int) -> frozenset[str]:
+    """The words, and each written after one of the one-letter `proclitics` when that makes it longer than
+    `min_len`: one set lookup a word instead of two (وفي for في, بالسبت for السبت)."""
+    return words | {p + w for p in proclitics for w in words if len(p + w) > min_len}
+
+
+_FUNCTION_FORMS = _with_proclitics(_FUNCTION_WORDS, "وفبل", 2)
+
+
+@cache
+def _date_forms() -> frozenset[str]:
+    return _with_proclitics(_date_words(), "وب", 3)
+
+
 def _shape(raw: str, key: str) -> dict[str, float]:
     words = key.split()
     n = len(words)
@@ -84,9 +98,8 @@ def _shape(raw: str, key: str) -> dict[str, float]:
     utf8 = raw.encode("utf-8", "surrogatepass")  # U+0600-06FF are the characters whose UTF-8 starts D8-DB
     arabic = utf8.count(0xD8) + utf8.count(0xD9) + utf8.count(0xDA) + utf8.count(0xDB)
     seps = len(_SEPARATORS.findall(raw))
-    func = sum(w in _FUNCTION_WORDS or (len(w) > 2 and w[0] in "وفبل" and w[1:] in _FUNCTION_WORDS) for w in words)
-    date_words = _date_words()
-    dates = sum(w in date_words or (len(w) > 3 and w[0] in "وب" and w[1:] in date_words) for w in words)
+    func = sum(map(_FUNCTION_FORMS.__contains__, words))
+    dates = sum(map(_date_forms().__contains__, words))
     first = words[0] if words else ""
     stripped = raw.rstrip()
     return {
