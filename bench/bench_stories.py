@@ -3,7 +3,7 @@
 same-kind routine items and one actor's different developments).
 
     python bench/bench_stories.py [--data ../shared/data/saudinewsnet] [--threshold 0.4] [--similarity-only]
-                                  [--join 0.22] [--articles 2000]
+                                  [--join 0.22] [--articles 2000] [--workers 1 2] [--throughput-only]
 
 Both sets' dev and test rows are clustered together as one stream (their train rows, for fitting
 only, are left out). Prints B-cubed precision/recall/F1 per set and split

@@ -2,7 +2,6 @@
 one development's reports from several outlets kept together, undated reports dated by their text."""
 
 import json
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,21 +26,15 @@ THIRTY_YEARS = ["2015-08-04-00543", "2015-08-04-01285", "2015-08-06-01156", "201
 
 
 def snn_records(ids: list[str]) -> list[dict]:
-    """SaudiNewsNet records by rasid's ids (<day>-<record number>), as bench/bench_stories.py reads them."""
-    out = []
-    for day in sorted({i[:10] for i in ids}):
-        archive = SNN / f"{day}.zip"
-        if not archive.exists():
-            pytest.skip(f"SaudiNewsNet not found at {SNN}")
-        with zipfile.ZipFile(archive) as z:
-            for name in z.namelist():
-                records = json.loads(z.read(name))
-                width = max(5, len(str(len(records))))
-                for n, rec in enumerate(records, 1):
-                    doc_id = f"{Path(name).stem}-{n:0{width}d}"
-                    if doc_id in ids:
-                        out.append({"id": doc_id, "text": rec["content"], "title": rec.get("title"),
-                                    "outlet": rec.get("source"), "published": rec.get("date_extracted")})
+    """SaudiNewsNet records by rasid's ids (<day>-<record number>), read as bench/bench_stories.py reads them."""
+    import sys
+
+    if not SNN.exists():
+        pytest.skip(f"SaudiNewsNet not found at {SNN}")
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    from bench_stories import load_records
+
+    out = sorted(load_records(SNN, set(ids)), key=lambda r: r["id"])
     assert len(out) == len(ids)
     return out
 
