@@ -86,7 +86,8 @@ def run(records: list[dict], batches: list[list[dict]], cleaner: Cleaner, args) 
             for k, batch in enumerate(batches):
                 path = Path(tmp) / f"batch{k}.jsonl"
                 path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in batch), encoding="utf-8")
-                analyze([path], store, cleaner=cleaner, stories=clusterer(args), entities=False)
+                # entities and events first, as rasid analyze runs them: the scorer weighs what they found
+                analyze([path], store, cleaner=cleaner, stories=clusterer(args), views=False, workers=2)
             LINKS.clear()
             LINKS.update(store.story_links())
             return {m["doc_id"]: s["story_id"] for s in store.iter_stories() for m in s["members"]}

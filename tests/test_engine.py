@@ -147,7 +147,7 @@ def test_story_leads_embed_alike_in_one_process_and_in_two_workers(tmp_path):
 
     def members(out):
         with Store(out / "rasid.sqlite") as store:
-            return {(row[1], row[2]): (row[0], row[-1].tobytes()) for row in store.iter_story_members()}
+            return {(row[1], row[2]): (row[0], row[9].tobytes()) for row in store.iter_story_members()}
 
     a, b = members(one), members(two)
     assert len(a) == 120 and a.keys() == b.keys()

@@ -3,10 +3,11 @@
     python tools/train_story_scorer.py [--data ../shared/data/saudinewsnet] [--split train] [--choose dev]
                                        [--c 0.3,1,3] [--out PATH]
 
-Reads bench/data/story_set.jsonl and bench/data/story_hard.jsonl, cleans their SaudiNewsNet articles as
-``rasid analyze`` does, and assigns the rows of `--split` (the train rows: developments labelled for
-fitting only) to their gold stories in clustering order (:func:`rasid.stories.scorer.training_pairs`):
-every candidate story a report is compared with gives one pair example. A logistic regression
+Reads bench/data/story_set.jsonl and bench/data/story_hard.jsonl, cleans their SaudiNewsNet articles and
+finds their entities and events as ``rasid analyze`` does (a few minutes), and assigns the rows of `--split`
+(the train rows: developments labelled for fitting only) to their gold stories in clustering order
+(:func:`rasid.stories.scorer.training_pairs`): every candidate story a report is compared with gives one
+pair example. A logistic regression
 (scikit-learn) is fitted on them for each ``--c``; the regularisation and the threshold are the pair of
 ``--c`` and ``--thresholds`` that gives the best summed B-cubed F1 of the two sets' `--choose` rows when
 the dev and test rows are clustered as one stream (as bench/bench_stories.py clusters them; test labels
@@ -36,6 +37,7 @@ from rasid.pipeline import analyze  # noqa: E402
 from rasid.store import Store  # noqa: E402
 from rasid.stories.clustering import SegmentProfile, StoryClusterer  # noqa: E402
 from rasid.stories.scorer import FEATURES, PairScorer, training_pairs  # noqa: E402
+from rasid.stories.signals import SignalReader, entity_signals  # noqa: E402
 from rasid.stories.terms import TermWeights  # noqa: E402
 from rasid.stories.titles import TitleRules  # noqa: E402
 
@@ -44,24 +46,29 @@ LICENCE = ("weights fitted on pairs of SaudiNewsNet articles (CC BY-NC-SA 4.0): 
            "own labelled rows")
 
 
-def report_items(records: list[dict]) -> list[dict]:
-    """Clean the records as ``rasid analyze`` does and return one item per segment, as the stories pass
-    reads it (body of kept lines, date only for one-article pages, the report's title)."""
+def report_items(records: list[dict], workers: int = 2) -> list[dict]:
+    """Clean the records and find their entities and events as ``rasid analyze`` does, and return one item
+    per segment, as the stories pass reads it (body of kept lines, date only for one-article pages, the
+    report's title, what the entity and event layers found)."""
     titles = TitleRules.from_data()
+    wide = SignalReader.from_data().wide_kinds
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "records.jsonl"
         path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
         with Store(Path(tmp) / "s.sqlite") as store:
-            analyze([path], store, cleaner=Cleaner.from_data(), stories=False, entities=False)
+            analyze([path], store, cleaner=Cleaner.from_data(), stories=False, views=False, workers=workers)
             items = []
             for doc in store.iter_documents(sorted(r["id"] for r in records)):
+                entities = list(store.annotations("entity", doc.doc_id))
+                events = list(store.annotations("event", doc.doc_id))
                 for seg in doc.segments:
                     body = "\n".join(doc.text[ln.start:ln.end] for ln in doc.lines if ln.segment == seg.index
                                      and ln.status == LineStatus.KEPT and ln.role != "headline")
                     items.append({"doc_id": doc.doc_id, "segment": seg.index, "outlet": doc.outlet,
                                   "date": doc.publication_date if len(doc.segments) == 1 else None,
                                   "lead_title": seg.title or "", "body": body, "copy_of": doc.duplicate_of,
-                                  "title": titles.segment_title(doc, seg.index)})
+                                  "title": titles.segment_title(doc, seg.index),
+                                  "entities": entity_signals(seg.start, seg.end, entities, events, wide)})
     items.sort(key=lambda i: (i["date"] or "9999-99-99", i["doc_id"], i["segment"]))
     return items
 
@@ -79,7 +86,7 @@ def profile_of(item: dict) -> SegmentProfile:
     """A fresh profile of an embedded item, titled as the stories pass titles it."""
     title, headline = item["title"]
     return SegmentProfile(item["doc_id"], item["segment"], item["date"], item["outlet"], title, item["terms"],
-                          item["embedding"], headline=headline)
+                          item["embedding"], headline=headline, entities=item.get("entities"))
 
 
 def cluster(items: list[dict], scorer: PairScorer | None, **kwargs) -> dict[str, str]:
@@ -118,7 +125,7 @@ def seeds_exact(scorer: PairScorer) -> bool:
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite") as store:
         clusterer = StoryClusterer.from_data(scorer=scorer)
         analyze([ROOT / "demo" / "seeds"], store, cleaner=Cleaner.from_data(), options=ReadOptions(meta=meta),
-                stories=clusterer, entities=False, events=False)
+                stories=clusterer, views=False)
         got = {(m["doc_id"], m["segment"]): s["story_id"] for s in store.iter_stories() for m in s["members"]}
     pairs = [(a, b) for a in gold for b in gold if a < b]
     return set(got) == set(gold) and all((gold[a] == gold[b]) == (got[a] == got[b]) for a, b in pairs)
@@ -135,6 +142,7 @@ def main() -> int:
     ap.add_argument("--undated-threshold", type=float, default=0.9)
     ap.add_argument("--link-threshold", type=float, default=0.8,
                     help="probability, dates aside, that links a new story to an earlier one (a thread)")
+    ap.add_argument("--note", default=None, help="why these options: kept in the file's about")
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "rasid" / "stories" / "data" / "pair_scorer.json")
     args = ap.parse_args()
     fit_splits = tuple(args.split.split(","))
@@ -179,8 +187,8 @@ def main() -> int:
              "bench/data/story_hard.jsonl", "pairs": n_pairs, "C": c,
              "threshold_chosen_on": f"{args.choose} B-cubed F1 (story set {f1[0]:.3f}, hard set {f1[1]:.3f}), "
                                     "among thresholds keeping the seed stories exact",
-             "rebuild": "python tools/train_story_scorer.py",
-             "licence": LICENCE}
+             "rebuild": " ".join(["python tools/train_story_scorer.py", *sys.argv[1:]]),
+             "licence": LICENCE} | ({"note": args.note} if args.note else {})
     PairScorer(dict(zip(FEATURES, weights, strict=True)), bias, t, args.undated_threshold, about,
                args.link_threshold).save(args.out)
     print(f"wrote {args.out} (C {c:g}, threshold {t}, {n_pairs} pairs)")

@@ -97,7 +97,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
 
     Unchanged articles (same doc_id and content hash as stored) are not processed again, so a
     re-run writes nothing and a run interrupted midway resumes where it stopped. The per-document
-    work (cleaning, embedding story leads, entities, events) is mapped by `engine`
+    work (cleaning, entities, events, embedding story leads) is mapped by `engine`
     (:mod:`rasid.engine`; by default a :class:`~rasid.engine.LocalEngine` of ``workers``
     processes, forked after each model loads); this process alone writes the store, and results
     and ids are the same with any number of workers. ``stories`` is a clusterer, True for the
@@ -216,14 +216,6 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                     min_docs=OUTLET_BOILERPLATE_MIN_DOCS, max_chars=OUTLET_BOILERPLATE_MAX_CHARS)
             with timer("dedup"):
                 report.duplicates_marked = mark_duplicates(store, new_fingerprints, index=dedup)
-        if stories is not False:
-            clusterer = StoryClusterer.from_data() if stories is True else stories
-            with timer("stories"):
-                report.segments_assigned = _assign_stories(store, clusterer, engine, on_story_segment)
-                if report.segments_assigned:  # coders' merges and splits outlive the clusterer
-                    from rasid.stories.edits import apply_story_edits
-
-                    apply_story_edits(store)
         if entities is not False:
             from rasid.entities.passes import extract_entities
 
@@ -246,6 +238,14 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                     store, None if events is True else events, fingerprints=layer_fingerprints, engine=engine,
                     data_files=data_files,
                     on_progress=None if on_layer_documents is None else lambda d, t: on_layer_documents("event", d, t))
+        if stories is not False:
+            clusterer = StoryClusterer.from_data() if stories is True else stories
+            with timer("stories"):
+                report.segments_assigned = _assign_stories(store, clusterer, engine, on_story_segment)
+                if report.segments_assigned:  # coders' merges and splits outlive the clusterer
+                    from rasid.stories.edits import apply_story_edits
+
+                    apply_story_edits(store)
         if views:
             from rasid.views import build_views
 

@@ -57,7 +57,10 @@ def test_an_older_schema_is_upgraded_in_place_keeping_its_rows(pg_url):
         set_password(store, "amal", "a long passphrase")  # schema 2: passwords and sessions
         token = add_user(store, "amal", "coder")
         assert user_of(store, token) == ("amal", "coder")
-    assert _versions(pg_url) == [1, 2]
+        columns = {r[0] for r in store.db.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name='story_members'")}
+        assert "signals" in columns  # schema 3: story members' entity signals
+    assert _versions(pg_url) == list(range(1, SCHEMA_VERSION + 1)) == [1, 2, 3]
 
 
 def test_a_newer_schema_or_an_empty_database_is_refused(pg_url, pg_server):

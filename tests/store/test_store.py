@@ -182,3 +182,22 @@ def test_changed_document_gets_its_entities_again_and_others_keep_theirs(new_sto
     assert report.entity_documents == 1
     assert {m["name"] for m in after[changed.stem]} >= {"محمد قنونو", "سرت"}
     assert {d: v for d, v in after.items() if d != changed.stem} == {d: v for d, v in before.items() if d != changed.stem}
+
+
+def test_a_schema_4_store_gains_the_story_signals_column_keeping_its_members(tmp_path, seeds_dir, cleaner):
+    path = tmp_path / "old.sqlite"
+    with Store(path) as store:
+        analyze([seeds_dir / "000_930dda6a6b7502e0.txt"], store, cleaner=cleaner, entities=False, views=False)
+        before = [r[:3] for r in store.iter_story_members()]
+    db = sqlite3.connect(path)  # the store as schema 4 left it: story members without signals
+    db.execute("ALTER TABLE story_members DROP COLUMN signals")
+    db.execute("UPDATE meta SET value='4' WHERE key='schema_version'")
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.meta_value("schema_version") == "5"
+        assert [r[:3] for r in store.iter_story_members()] == before and before
+        assert all(r[10] is None for r in store.iter_story_members())
+        analyze([seeds_dir / "001_f26e5b47cef9b3b6.txt"], store, cleaner=cleaner, views=False)  # carries on
+        new = [r for r in store.iter_story_members() if r[1] == "001_f26e5b47cef9b3b6"]
+    assert len(new) == 1 and new[0][10]["places"]

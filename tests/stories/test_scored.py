@@ -10,7 +10,7 @@ from rasid.errors import LexiconError
 from rasid.pipeline import analyze
 from rasid.store import Store
 from rasid.stories import StoryClusterer
-from rasid.stories.scorer import FEATURES, PairScorer
+from rasid.stories.scorer import ENTITY_FEATURES, FEATURES, PairScorer
 from rasid.stories.signals import SignalReader
 from rasid.stories.terms import story_terms
 
@@ -44,7 +44,7 @@ def stories_of(tmp_path: Path, records: list[dict], cleaner, clusterer) -> dict[
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
     with Store(tmp_path / "s.sqlite") as store:
-        analyze([path], store, cleaner=cleaner, stories=clusterer, entities=False, events=False)
+        analyze([path], store, cleaner=cleaner, stories=clusterer, views=False)
         return {m["doc_id"]: s["story_id"] for s in store.iter_stories() for m in s["members"]}
 
 
@@ -94,6 +94,14 @@ def test_pair_scorer_file_is_checked(tmp_path):
     saved = tmp_path / "copy.json"
     scorer.save(saved)
     assert PairScorer.from_data(saved).weights == scorer.weights
+    # a file written before the entity features loads, weighing them 0: it decides as it did
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    data["weights"] = {k: v for k, v in data["weights"].items() if k not in ENTITY_FEATURES}
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    older = PairScorer.from_data(saved)
+    assert all(older.weights[f] == 0.0 for f in ENTITY_FEATURES) and older.weights["gap"] == scorer.weights["gap"]
+    # the shipped weights read the entity layers as they should: shared people join, other towns part
+    assert scorer.weights["people_agree"] > 0 > scorer.weights["entity_places_conflict"]
 
 
 # one thread (bench/data/story_set.jsonl, dev): a teacher's death at Tabuk University, then four days on
@@ -108,7 +116,7 @@ def test_a_development_that_resurfaces_is_a_linked_story_and_links_are_stored(tm
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
     with Store(tmp_path / "s.sqlite") as store:
-        analyze([path], store, cleaner=cleaner, entities=False, events=False)
+        analyze([path], store, cleaner=cleaner, views=False)
         got = {m["doc_id"]: s["story_id"] for s in store.iter_stories() for m in s["members"]}
         links = store.story_links()
     death, inquiry = {got[i] for i in TABUK_DEATH}, {got[i] for i in TABUK_INQUIRY}

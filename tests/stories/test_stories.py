@@ -43,7 +43,7 @@ def seed_store(tmp_path_factory, seeds_dir):
     tmp = tmp_path_factory.mktemp("stories")
     meta, _ = load_meta(seeds_dir.parent / "meta.jsonl")
     with Store(tmp / "s.sqlite") as store:
-        analyze([seeds_dir], store, cleaner=Cleaner.from_data(), options=ReadOptions(meta=meta), entities=False)
+        analyze([seeds_dir], store, cleaner=Cleaner.from_data(), options=ReadOptions(meta=meta), views=False)
     return tmp / "s.sqlite", meta
 
 
@@ -66,7 +66,7 @@ def test_reopened_store_continues_its_stories(seed_store, tmp_path, cleaner):
         {"id": "report-2020-06-07", "text": SAME_STORY_REPORT, "published": "2020-06-07", "outlet": "Libya Observer"},
         ensure_ascii=False), encoding="utf-8")
     with Store(copy) as store:
-        report = analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, entities=False)
+        report = analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, views=False)
         after = stories_by_doc(store)
         story = next(s for s in store.iter_stories() if s["story_id"] == after[("report-2020-06-07", 0)])
     assert report.segments_assigned == 1
@@ -83,7 +83,7 @@ def test_the_same_report_undated_or_a_month_later_opens_a_new_story(seed_store, 
     (tmp_path / "new.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
                                         encoding="utf-8")
     with Store(copy) as store:
-        analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, entities=False)
+        analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, views=False)
         got = stories_by_doc(store)
     s1 = got[("001_f26e5b47cef9b3b6", 0)]
     assert got[("undated", 0)] != s1 and got[("later", 0)] != s1
@@ -94,8 +94,8 @@ def test_incremental_runs_equal_one_batch_run(tmp_path, seeds_dir, seed_store, c
 
     first, rest = sorted(seeds_dir.glob("*.txt"))[:2], sorted(seeds_dir.glob("*.txt"))[2:]
     with Store(tmp_path / "inc.sqlite") as store:
-        analyze(first, store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]), entities=False)
-        analyze(rest, store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]), entities=False)
+        analyze(first, store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]), views=False)
+        analyze(rest, store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]), views=False)
         incremental = stories_by_doc(store)
     with Store(seed_store[0]) as store:
         batch = stories_by_doc(store)
@@ -107,7 +107,7 @@ def test_copies_join_their_originals_story_without_new_stories(tmp_path, seed_te
                {"id": "reprint", "text": seed_text("001"), "published": "2020-06-06", "outlet": "Arabi21"}]
     (tmp_path / "x.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
     with Store(tmp_path / "s.sqlite") as store:
-        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, entities=False)
+        analyze([tmp_path / "x.jsonl"], store, cleaner=cleaner, views=False)
         got = stories_by_doc(store)
         (story,) = list(store.iter_stories())
     assert got[("orig", 0)] == got[("reprint", 0)] == story_id_for("orig", 0)
@@ -136,7 +136,7 @@ def test_an_undated_report_is_dated_by_its_text_and_joins_its_story(seed_store, 
     (tmp_path / "new.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records),
                                         encoding="utf-8")
     with Store(copy) as store:
-        analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, entities=False)
+        analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, views=False)
         got = stories_by_doc(store)
         dates = store.story_dates()
         text = next(iter(store.iter_documents(["dated-by-text"]))).text
@@ -147,3 +147,48 @@ def test_an_undated_report_is_dated_by_its_text_and_joins_its_story(seed_store, 
     assert text[found["span"][0]:found["span"][1]] == found["phrase"] == "6 يونيو 2020"  # provenance
     assert dates[("old-by-text", 0)]["date"] == "2015-06-06"
     assert ("004_0e1083c9c33184de", 0) not in dates  # the seed page gives no full date: it stays undated
+
+
+def test_story_members_keep_what_the_entity_layers_found_and_a_reopened_store_reads_it(seed_store, tmp_path,
+                                                                                     cleaner):
+    from rasid.stories.signals import EntitySignals
+
+    copy = tmp_path / "copy.sqlite"
+    copy.write_bytes(seed_store[0].read_bytes())
+    (tmp_path / "new.jsonl").write_text(json.dumps(
+        {"id": "report-2020-06-07", "text": SAME_STORY_REPORT, "published": "2020-06-07"}, ensure_ascii=False),
+        encoding="utf-8")
+    with Store(copy) as store:
+        stored = {(r[1], r[2]): r[10] for r in store.iter_story_members()}
+        mentions = {(r["doc_id"], r["type"], r.get("id")) for r in store.annotations("entity")}
+        countries = {r["id"] for r in store.annotations("entity") if r.get("place_kind") == "country"}
+        clusterer = StoryClusterer.from_data()
+        analyze([tmp_path / "new.jsonl"], store, cleaner=cleaner, stories=clusterer, views=False)  # reloads them
+        added = next(r[10] for r in store.iter_story_members() if r[1] == "report-2020-06-07")
+    sirte = stored[("000_930dda6a6b7502e0", 0)]
+    assert ("000_930dda6a6b7502e0", "LOC", "ly:sirte") in mentions  # what the entity layer found ...
+    assert "ly:sirte" in [p[0] for p in sirte["places"]]  # ... is stored with the membership
+    assert sirte["events"] and all(isinstance(e, str) for e in sirte["events"])  # the event layer's sub-types
+    assert countries and not countries & {p[0] for s in stored.values() for p in s["places"]}  # too wide to count
+    profile = next(m for s in clusterer.stories.values() for m in s.members
+                   if (m.doc_id, m.segment) == ("000_930dda6a6b7502e0", 0))
+    assert profile.entities == EntitySignals.from_json(sirte)
+    assert "ly:sirte" in [p[0] for p in added["places"]]  # the new report's own, read in this run
+
+
+def test_reports_stored_before_the_entity_layers_ran_have_no_signals_and_still_get_stories(tmp_path, seeds_dir,
+                                                                                        cleaner, seed_store):
+    from rasid.ingest import ReadOptions
+
+    with Store(tmp_path / "s.sqlite") as store:
+        analyze([seeds_dir], store, cleaner=cleaner, options=ReadOptions(meta=seed_store[1]), entities=False,
+                views=False)
+        assert all(r[10] is None for r in store.iter_story_members())
+        without = stories_by_doc(store)
+    with Store(seed_store[0]) as store:
+        with_entities = stories_by_doc(store)
+    assert set(without) == set(with_entities)  # every segment has a story
+    page = {without[("004_0e1083c9c33184de", 0)], without[("004_0e1083c9c33184de", 1)]}
+    reports = {without[(d, 0)] for d in ("000_930dda6a6b7502e0", "001_f26e5b47cef9b3b6", "002_21a362b9bfaece20",
+                                          "003_ceb414d14458d7ff")}
+    assert len(page) == 2 and not page & reports  # the 2016 page stays apart from the 2020 reports

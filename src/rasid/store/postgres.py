@@ -143,10 +143,15 @@ CREATE TABLE IF NOT EXISTS story_links (
   story_id {_T} NOT NULL, linked_id {_T} NOT NULL, score DOUBLE PRECISION NOT NULL, PRIMARY KEY (story_id, linked_id));
 """
 
+_SCHEMA_3 = f"""
+ALTER TABLE story_members ADD COLUMN IF NOT EXISTS signals {_T};
+"""
+
 # (version, what it adds, DDL): applied in order, each once, recorded in schema_version
 MIGRATIONS = [
     (1, "documents, stories, layers, events, search, users and reviews", _SCHEMA_1),
     (2, "passwords, browser sessions, failed logins, story corrections, arrival times, text dates", _SCHEMA_2),
+    (3, "story members' entity signals", _SCHEMA_3),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

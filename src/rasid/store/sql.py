@@ -352,20 +352,23 @@ class SQLStore:
             "ON m.doc_id = s.doc_id AND m.segment = s.idx WHERE m.doc_id IS NULL ORDER BY s.doc_id, s.idx")]
 
     def iter_story_members(self):
-        """Yield ``(story_id, doc_id, segment, score, date, outlet, title, headline, terms, embedding)`` of members."""
+        """Yield ``(story_id, doc_id, segment, score, date, outlet, title, headline, terms, embedding, signals)``
+        of members (`signals`: the dict the entity and event layers gave, or None)."""
         import numpy as np
 
         for r in self.db.execute("SELECT story_id, doc_id, segment, score, date, outlet, title, headline, terms, "
-                                 "embedding FROM story_members ORDER BY date NULLS FIRST, doc_id, segment"):
-            yield (*r[:7], bool(r[7]), json.loads(r[8]), np.frombuffer(r[9], dtype="<f4"))
+                                 "embedding, signals FROM story_members ORDER BY date NULLS FIRST, doc_id, segment"):
+            yield (*r[:7], bool(r[7]), json.loads(r[8]), np.frombuffer(r[9], dtype="<f4"),
+                   json.loads(r[10]) if r[10] else None)
 
     def write_story_members(self, rows: list[tuple]) -> None:
         """Store assignments ``(story_id, doc_id, segment, score, date, outlet, title, headline, terms,
-        embedding)`` and set the segments' story ids, in one transaction."""
+        embedding[, signals])`` and set the segments' story ids, in one transaction."""
         with self.transaction() as db:
             db.executemany(_upsert("story_members", _STORY_MEMBER_COLUMNS, ("doc_id", "segment")),
                            [(r[1], r[2], r[0], r[3], r[4], r[5], r[6], int(r[7]), json.dumps(r[8], ensure_ascii=False),
-                             r[9].astype("<f4").tobytes()) for r in rows])
+                             r[9].astype("<f4").tobytes(),
+                             json.dumps(r[10], ensure_ascii=False) if len(r) > 10 and r[10] else None) for r in rows])
             db.executemany("UPDATE segments SET story_id=? WHERE doc_id=? AND idx=?", [(r[0], r[1], r[2]) for r in rows])
 
     def write_stories(self, stories: list[dict]) -> None:
@@ -951,7 +954,7 @@ EVENT_SORTS = {  # how an event list may be ordered (undated events last)
 
 _INPUT_FILE_COLUMNS = ("path", "size", "mtime_ns", "options", "articles", "skips", "updated")
 _STORY_MEMBER_COLUMNS = ("doc_id", "segment", "story_id", "score", "date", "outlet", "title", "headline", "terms",
-                         "embedding")
+                         "embedding", "signals")
 _STORY_COLUMNS = ("story_id", "title_ar", "start_date", "end_date", "size", "sources", "updated")
 _LAYER_STATE_COLUMNS = ("doc_id", "layer", "fingerprint", "result", "refs")
 _STORY_VIEW_COLUMNS = ("story_id", "basis", "title_en", "data", "updated")

@@ -31,8 +31,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["Store", "SCHEMA_VERSION", "EVENT_SORTS"]
 
-SCHEMA_VERSION = 4  # 2: layer_state (fingerprints of stored layers); 3: users and reviews (the review loop);
-# 4: passwords, browser sessions, failed logins, story corrections (merge, split)
+SCHEMA_VERSION = 5  # 2: layer_state (fingerprints of stored layers); 3: users and reviews (the review loop);
+# 4: passwords, browser sessions, failed logins, story corrections (merge, split); 5: story members' entity signals
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -173,6 +173,9 @@ class Store(SQLStore):
             columns = {r[1] for r in self.db.execute("PRAGMA table_info(users)")}
             if "password_hash" not in columns:  # schema 3 -> 4: users may log in with a password
                 self.db.execute("ALTER TABLE users ADD COLUMN password_hash TEXT")
+            columns = {r[1] for r in self.db.execute("PRAGMA table_info(story_members)")}
+            if "signals" not in columns:  # schema 4 -> 5: what the entity and event layers found, per member
+                self.db.execute("ALTER TABLE story_members ADD COLUMN signals TEXT")
             self.db.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     def _backfill_cleaning_results(self) -> None:

@@ -10,7 +10,8 @@ own are considered.
 Which story it joins is decided by the learned pair scorer (:mod:`rasid.stories.scorer`, shipped
 weights): besides that similarity it weighs the closest member's, the closeness of the titles, and
 what tells routine items of one kind apart (:mod:`rasid.stories.signals`: a title's figures, a
-report's places), which a single similarity threshold cannot do. A segment joins the most probable
+report's places, and from the entity and event layers, which run before stories, the people, towns
+and kinds of event it names), which a single similarity threshold cannot do. A segment joins the most probable
 story when the probability reaches the scorer's threshold; a segment without a date (or a story
 without dates) must reach its stricter undated threshold, because conflicts repeat themselves in the
 same places with the same actors, and only time tells a recurrence from a continuation. Otherwise it
@@ -34,7 +35,7 @@ from datetime import date
 import numpy as np
 
 from rasid.stories.scorer import PairScorer
-from rasid.stories.signals import ReportSignals, SignalReader
+from rasid.stories.signals import EntitySignals, ReportSignals, SignalReader
 from rasid.stories.terms import TermWeights, cosine, story_terms
 
 __all__ = ["SegmentProfile", "Story", "StoryClusterer", "E5Encoder"]
@@ -119,6 +120,7 @@ class SegmentProfile:
     vector: dict[str, float] = field(default_factory=dict)
     title_vector: dict[str, float] = field(default_factory=dict)
     signals: ReportSignals | None = None
+    entities: EntitySignals | None = None  # from the entity and event layers; None when they had not run
 
 
 @dataclass
@@ -269,8 +271,8 @@ class StoryClusterer:
         """The pair features of :data:`rasid.stories.scorer.FEATURES` (profile prepared); None when the
         dates rule the story out.
 
-        Figures and places count only among members where both sides give any: the share of those
-        agreeing with the profile, and the share contradicting it. `timeless` leaves the dates out
+        Figures, places, people and event types count only among members where both sides give any:
+        the share of those agreeing with the profile, and the share contradicting it. `timeless` leaves the dates out
         (gap 0, no window): how alike the two are as developments, for thread links.
         """
         gap = 0 if timeless else self._gap(profile, story)
@@ -284,9 +286,14 @@ class StoryClusterer:
         theirs = [m.signals or ReportSignals() for m in members]
         numbers_agree, numbers_conflict = _shares([self.signals.same_numbers(mine, s) for s in theirs])
         places_agree, places_conflict = _shares([self.signals.same_place(mine, s) for s in theirs])
+        found = profile.entities or EntitySignals()
+        known = [m.entities or EntitySignals() for m in members]
+        people = _shares([self.signals.shared(found.people, e.people) for e in known])
+        entity_places = _shares([self.signals.same_entity_place(found, e) for e in known])
+        events = _shares([self.signals.shared(found.events, e.events) for e in known])
         return [sum(sims) / len(sims), max(sims), max(titles), sum(titles) / len(titles), numbers_agree,
                 numbers_conflict, places_agree, places_conflict, gap / max(1, self.max_gap_days),
-                max(lex for lex, _ in pairs), max(emb for _, emb in pairs)]
+                max(lex for lex, _ in pairs), max(emb for _, emb in pairs), *people, *entity_places, *events]
 
     def score(self, profile: SegmentProfile, story: Story) -> float | None:
         """How well `profile` (prepared) fits the story: the scorer's probability, or without a scorer the

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from rasid.document import LineStatus
 from rasid.stories.clustering import SegmentProfile, StoryClusterer
 from rasid.stories.dating import infer_date
+from rasid.stories.signals import EntitySignals, entity_signals
 from rasid.stories.titles import TitleRules
 
 log = logging.getLogger(__name__)
@@ -28,15 +29,18 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
     being embedded. A report without a publication date is dated by its own text when it can be
     (:mod:`rasid.stories.dating`), and that date is stored with its basis (``store.story_dates``).
     Each report's title is chosen by `titles` (:mod:`rasid.stories.titles`); when
-    the stored titles were chosen by other rules, every report and story is titled again.
+    the stored titles were chosen by other rules, every report and story is titled again. What the
+    entity and event layers stored for a segment (its people, towns, kinds of event: run them first)
+    is read into its profile and stored with its membership; a segment assigned before they ran has none.
     """
     titles = titles or TitleRules.from_data()
     pending = store.unassigned_segments()
     stale = _titles_key(titles) != _stored_titles_key(store)
     if not pending and not stale:
         return 0
-    for sid, doc_id, seg, _score, day, outlet, title, headline, terms, emb in store.iter_story_members():
-        clusterer.add_existing(SegmentProfile(doc_id, seg, day, outlet, title, terms, emb, headline=headline), sid)
+    for sid, doc_id, seg, _score, day, outlet, title, headline, terms, emb, signals in store.iter_story_members():
+        clusterer.add_existing(SegmentProfile(doc_id, seg, day, outlet, title, terms, emb, headline=headline,
+                                              entities=EntitySignals.from_json(signals)), sid)
     touched: set[str] = set()
     if stale:
         touched |= _retitle(store, clusterer, titles)
@@ -47,8 +51,11 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
     todo: dict[str, set[int]] = {}
     for doc_id, seg_index in pending:
         todo.setdefault(doc_id, set()).add(seg_index)
-    items, text_dates = [], []
+    items, text_dates, found = [], [], {}
+    wide = clusterer.signals.wide_kinds if clusterer.signals is not None else frozenset()
     for doc in store.iter_documents(sorted(todo)):
+        entities = list(store.annotations("entity", doc.doc_id))
+        events = list(store.annotations("event", doc.doc_id))
         for seg in doc.segments:
             if seg.index not in todo[doc.doc_id]:
                 continue
@@ -59,6 +66,8 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
             if day is None and (inferred := infer_date(doc, seg.index)) is not None:
                 day = inferred.date  # the report's own text dates it; stored with its basis below
                 text_dates.append((doc.doc_id, seg.index, inferred))
+            if entities or events:
+                found[(doc.doc_id, seg.index)] = entity_signals(seg.start, seg.end, entities, events, wide)
             items.append((day or "9999-99-99", doc.doc_id, seg.index, doc.outlet, seg.title or "", body,
                           doc.duplicate_of, day, titles.segment_title(doc, seg.index)))
     items.sort(key=lambda x: x[:3])
@@ -71,13 +80,15 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
         fresh = [b for b in batch if b not in copies]
         profiles = clusterer.profiles([(b[1], b[2], b[7], b[3], b[4], b[5]) for b in fresh])
         by_key = {(p.doc_id, p.segment): p for p in profiles}
+        for p in profiles:
+            p.entities = found.get((p.doc_id, p.segment))
         rows = []
         for b in batch:
             if b in copies:
                 original = clusterer.stories[clusterer.story_of[(b[6], b[2])]]
                 source = next(m for m in original.members if (m.doc_id, m.segment) == (b[6], b[2]))
                 profile = SegmentProfile(b[1], b[2], b[7], b[3], source.title, source.terms, source.embedding,
-                                         headline=source.headline)
+                                         headline=source.headline, entities=found.get((b[1], b[2]), source.entities))
                 profile.title, profile.headline = b[8]
                 sid, score = clusterer.assign(profile, same_as=original.story_id)
             else:
@@ -86,7 +97,8 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
                 profile.title, profile.headline = b[8]
                 sid, score = clusterer.assign(profile)
             rows.append((sid, profile.doc_id, profile.segment, score, profile.date, profile.outlet, profile.title,
-                         profile.headline, profile.terms, profile.embedding))
+                         profile.headline, profile.terms, profile.embedding,
+                         profile.entities.to_json() if profile.entities is not None else None))
         store.write_story_members(rows)
         if clusterer.new_links:  # stories of one thread (rasid.stories.clustering)
             store.write_story_links(clusterer.new_links)

@@ -4,7 +4,8 @@ A threshold on one similarity trades one kind of error for another: low, and rou
 kind (two fires in Makkah on one day) merge; high, and an outlet's follow-up is split off. The
 scorer weighs several signals instead (text and embedding similarity to the story's members, the
 title's closeness, shared or conflicting figures and places, the gap in days, the closest member's
-term and embedding cosines) with a logistic
+term and embedding cosines, and from the entity and event layers the people, towns and kinds
+of event a report shares with the story or contradicts it with) with a logistic
 regression fitted on the labelled story sets (``tools/train_story_scorer.py`` rebuilds it from the
 train rows). Its weights ship as ``stories/data/pair_scorer.json``; a report joins the most probable
 story when that probability reaches the file's threshold (a stricter one when either side has no
@@ -20,10 +21,15 @@ from pathlib import Path
 
 from rasid.errors import LexiconError
 
-__all__ = ["FEATURES", "PairScorer", "training_pairs"]
+__all__ = ["FEATURES", "ENTITY_FEATURES", "PairScorer", "training_pairs"]
 
 FEATURES = ("mean_similarity", "max_similarity", "max_title_cosine", "mean_title_cosine", "numbers_agree",
-            "numbers_conflict", "places_agree", "places_conflict", "gap", "max_lexical", "max_embedding")
+            "numbers_conflict", "places_agree", "places_conflict", "gap", "max_lexical", "max_embedding",
+            "people_agree", "people_conflict", "entity_places_agree", "entity_places_conflict", "events_agree",
+            "events_conflict")
+# read from the entity and event layers (rasid.stories.signals.EntitySignals): a scorer file written
+# before they were added still loads, weighing them 0 (it decides as it did)
+ENTITY_FEATURES = FEATURES[11:]
 
 
 class PairScorer:
@@ -43,6 +49,7 @@ class PairScorer:
     def __init__(self, weights: dict[str, float], bias: float, threshold: float = 0.5,
                  undated_threshold: float = 0.9, about: dict | None = None, link_threshold: float = 0.9,
                  source: str = "pair scorer"):
+        weights = dict.fromkeys(ENTITY_FEATURES, 0.0) | dict(weights)
         missing = [f for f in FEATURES if f not in weights]
         if missing:
             raise LexiconError(source, None, f"no weight for {', '.join(missing)}")
@@ -83,7 +90,7 @@ class PairScorer:
 
         Example:
             >>> s = PairScorer(dict.fromkeys(FEATURES, 0.0) | {"max_similarity": 4.0}, bias=-2.0)
-            >>> round(s.probability([0, 0.5] + [0] * 9), 2), round(s.probability([0, 1] + [0] * 9), 2)
+            >>> round(s.probability([0, 0.5] + [0] * 15), 2), round(s.probability([0, 1] + [0] * 15), 2)
             (0.5, 0.88)
         """
         z = self.bias + sum(w * x for w, x in zip(self._w, features, strict=True))

@@ -30,7 +30,7 @@ from rasid.text.normalize import match_key
 from rasid.text.numbers import read_quantities
 from rasid.text.tokens import strip_proclitics
 
-__all__ = ["ReportSignals", "SignalReader"]
+__all__ = ["EntitySignals", "ReportSignals", "SignalReader", "entity_signals"]
 
 _HEAD_PROCLITICS = ("وب", "فب", "و", "ف", "ب")
 
@@ -44,6 +44,61 @@ class ReportSignals:
     names: frozenset[str] = frozenset()  # the town words themselves (gazetteer hits and headed names)
     sites: frozenset[str] = frozenset()  # neighbourhoods, villages, roads: words after a site head
     words: frozenset[str] = frozenset()  # the title's and lead's story terms, to look a site up in
+
+
+@dataclass(frozen=True)
+class EntitySignals:
+    """What the entity and event layers found in one report: who, where, and what happened.
+
+    Read from the stored entity and event rows of the report's segment (:func:`entity_signals`),
+    and stored with the report's story membership (``story_members.signals``) so a reopened store
+    compares its reports as the run that assigned them did.
+    """
+
+    people: frozenset[str] = frozenset()  # actor dictionary ids, or the names' matching keys
+    places: tuple[tuple[str, float | None, float | None], ...] = ()  # (id or name key, lat, lon), towns and finer
+    events: frozenset[str] = frozenset()  # ACLED sub-event types
+
+    def to_json(self) -> dict:
+        """The compact form the store keeps."""
+        return {"people": sorted(self.people), "places": [list(p) for p in self.places], "events": sorted(self.events)}
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> EntitySignals | None:
+        """Back from :meth:`to_json` (None stays None: a report stored before entities were read)."""
+        if not data:
+            return None
+        return cls(frozenset(data.get("people", ())), tuple((p[0], p[1], p[2]) for p in data.get("places", ())),
+                   frozenset(data.get("events", ())))
+
+
+def entity_signals(start: int, end: int, entities: list[dict], events: list[dict],
+                   wide_kinds: frozenset[str] = frozenset({"country", "region", "governorate"})) -> EntitySignals:
+    """The people, places (towns and finer: `wide_kinds` are too wide to tell two developments apart)
+    and event sub-types of the entity and event rows whose span starts in ``[start, end)``.
+
+    Example:
+        >>> rows = [{"span": [0, 4], "type": "PERS", "name": "خليفة حفتر", "id": None},
+        ...         {"span": [9, 12], "type": "LOC", "name": "سرت", "id": "ly:sirte", "lat": 31.2, "lon": 16.6,
+        ...          "place_kind": "town"},
+        ...         {"span": [20, 25], "type": "LOC", "name": "ليبيا", "id": "ly", "place_kind": "country"}]
+        >>> s = entity_signals(0, 100, rows, [{"span": [0, 30], "sub_event_type": "Armed clash"}])
+        >>> sorted(s.people), s.places, sorted(s.events)
+        (['خليفه حفتر'], (('ly:sirte', 31.2, 16.6),), ['Armed clash'])
+    """
+    people, places = set(), {}
+    for r in entities:
+        if not start <= r["span"][0] < end:
+            continue
+        if r.get("type") == "PERS":
+            people.add(r.get("id") or match_key(r.get("name") or r.get("text") or ""))
+        elif r.get("type") == "LOC" and r.get("place_kind") not in wide_kinds:
+            key = r.get("id") or match_key(r.get("name") or r.get("text") or "")
+            places.setdefault(key, (key, r.get("lat"), r.get("lon")))
+    people.discard("")
+    places.pop("", None)
+    kinds = {e["sub_event_type"] for e in events if start <= e["span"][0] < end and e.get("sub_event_type")}
+    return EntitySignals(frozenset(people), tuple(places[k] for k in sorted(places)), frozenset(kinds))
 
 
 class SignalReader:
@@ -149,6 +204,21 @@ class SignalReader:
         if a.names & b.names:
             return True
         return any(p.id == q.id or km(p, q) < self.same_place_km for p in a.places for q in b.places)
+
+    def same_entity_place(self, a: EntitySignals, b: EntitySignals) -> bool | None:
+        """Whether two reports' entity layers name one town or site (by id, name, or within ``same_place_km``);
+        None when one of them names none."""
+        if not (a.places and b.places):
+            return None
+        if {p[0] for p in a.places} & {q[0] for q in b.places}:
+            return True
+        return any(p[1] is not None and q[1] is not None and km((p[1], p[2]), (q[1], q[2])) < self.same_place_km
+                   for p in a.places for q in b.places)
+
+    @staticmethod
+    def shared(a: frozenset, b: frozenset) -> bool | None:
+        """Whether two reports share one of these keys (people, event types); None when one gives none."""
+        return bool(a & b) if a and b else None
 
     @staticmethod
     def same_numbers(a: ReportSignals, b: ReportSignals) -> bool | None:
