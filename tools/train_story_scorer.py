@@ -39,7 +39,7 @@ from rasid.pipeline import analyze  # noqa: E402
 from rasid.store import Store  # noqa: E402
 from rasid.stories.clustering import SegmentProfile, StoryClusterer  # noqa: E402
 from rasid.stories.scorer import FEATURES, PairScorer, training_pairs  # noqa: E402
-from rasid.stories.signals import SignalReader, entity_signals  # noqa: E402
+from rasid.stories.signals import SignalReader, stored_entity_signals  # noqa: E402
 from rasid.stories.terms import TermWeights  # noqa: E402
 from rasid.stories.titles import TitleRules  # noqa: E402
 
@@ -61,8 +61,7 @@ def report_items(records: list[dict], workers: int = 2) -> list[dict]:
             analyze([path], store, cleaner=Cleaner.from_data(), stories=False, views=False, workers=workers)
             items = []
             for doc in store.iter_documents(sorted(r["id"] for r in records)):
-                entities = list(store.annotations("entity", doc.doc_id))
-                events = list(store.annotations("event", doc.doc_id))
+                signals = stored_entity_signals(store, doc, wide)
                 for seg in doc.segments:
                     body = "\n".join(doc.text[ln.start:ln.end] for ln in doc.lines if ln.segment == seg.index
                                      and ln.status == LineStatus.KEPT and ln.role != "headline")
@@ -70,7 +69,7 @@ def report_items(records: list[dict], workers: int = 2) -> list[dict]:
                                   "date": doc.publication_date if len(doc.segments) == 1 else None,
                                   "lead_title": seg.title or "", "body": body, "copy_of": doc.duplicate_of,
                                   "title": titles.segment_title(doc, seg.index),
-                                  "entities": entity_signals(seg.start, seg.end, entities, events, wide)})
+                                  "entities": signals[seg.index]})
     items.sort(key=lambda i: (i["date"] or "9999-99-99", i["doc_id"], i["segment"]))
     return items
 

@@ -363,12 +363,12 @@ class SQLStore:
 
     def write_story_members(self, rows: list[tuple]) -> None:
         """Store assignments ``(story_id, doc_id, segment, score, date, outlet, title, headline, terms,
-        embedding[, signals])`` and set the segments' story ids, in one transaction."""
+        embedding, signals)`` and set the segments' story ids, in one transaction (`signals`: a dict or None)."""
         with self.transaction() as db:
             db.executemany(_upsert("story_members", _STORY_MEMBER_COLUMNS, ("doc_id", "segment")),
                            [(r[1], r[2], r[0], r[3], r[4], r[5], r[6], int(r[7]), json.dumps(r[8], ensure_ascii=False),
                              r[9].astype("<f4").tobytes(),
-                             json.dumps(r[10], ensure_ascii=False) if len(r) > 10 and r[10] else None) for r in rows])
+                             json.dumps(r[10], ensure_ascii=False) if r[10] else None) for r in rows])
             db.executemany("UPDATE segments SET story_id=? WHERE doc_id=? AND idx=?", [(r[0], r[1], r[2]) for r in rows])
 
     def write_stories(self, stories: list[dict]) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from rasid.document import LineStatus
 from rasid.stories.clustering import SegmentProfile, StoryClusterer
 from rasid.stories.dating import infer_date
-from rasid.stories.signals import EntitySignals, entity_signals
+from rasid.stories.signals import EntitySignals, stored_entity_signals
 from rasid.stories.titles import TitleRules
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,7 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
     items, text_dates, found = [], [], {}
     wide = clusterer.signals.wide_kinds if clusterer.signals is not None else frozenset()
     for doc in store.iter_documents(sorted(todo)):
-        entities = list(store.annotations("entity", doc.doc_id))
-        events = list(store.annotations("event", doc.doc_id))
+        signals = stored_entity_signals(store, doc, wide)
         for seg in doc.segments:
             if seg.index not in todo[doc.doc_id]:
                 continue
@@ -66,8 +65,7 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
             if day is None and (inferred := infer_date(doc, seg.index)) is not None:
                 day = inferred.date  # the report's own text dates it; stored with its basis below
                 text_dates.append((doc.doc_id, seg.index, inferred))
-            if entities or events:
-                found[(doc.doc_id, seg.index)] = entity_signals(seg.start, seg.end, entities, events, wide)
+            found[(doc.doc_id, seg.index)] = signals[seg.index]
             items.append((day or "9999-99-99", doc.doc_id, seg.index, doc.outlet, seg.title or "", body,
                           doc.duplicate_of, day, titles.segment_title(doc, seg.index)))
     items.sort(key=lambda x: x[:3])

@@ -30,7 +30,7 @@ from rasid.text.normalize import match_key
 from rasid.text.numbers import read_quantities
 from rasid.text.tokens import strip_proclitics
 
-__all__ = ["EntitySignals", "ReportSignals", "SignalReader", "entity_signals"]
+__all__ = ["EntitySignals", "ReportSignals", "SignalReader", "entity_signals", "stored_entity_signals"]
 
 _HEAD_PROCLITICS = ("وب", "فب", "و", "ف", "ب")
 
@@ -73,7 +73,7 @@ class EntitySignals:
 
 
 def entity_signals(start: int, end: int, entities: list[dict], events: list[dict],
-                   wide_kinds: frozenset[str] = frozenset({"country", "region", "governorate"})) -> EntitySignals:
+                   wide_kinds: frozenset[str]) -> EntitySignals:
     """The people, places (towns and finer: `wide_kinds` are too wide to tell two developments apart)
     and event sub-types of the entity and event rows whose span starts in ``[start, end)``.
 
@@ -82,7 +82,8 @@ def entity_signals(start: int, end: int, entities: list[dict], events: list[dict
         ...         {"span": [9, 12], "type": "LOC", "name": "سرت", "id": "ly:sirte", "lat": 31.2, "lon": 16.6,
         ...          "place_kind": "town"},
         ...         {"span": [20, 25], "type": "LOC", "name": "ليبيا", "id": "ly", "place_kind": "country"}]
-        >>> s = entity_signals(0, 100, rows, [{"span": [0, 30], "sub_event_type": "Armed clash"}])
+        >>> s = entity_signals(0, 100, rows, [{"span": [0, 30], "sub_event_type": "Armed clash"}],
+        ...                    frozenset({"country", "region", "governorate"}))
         >>> sorted(s.people), s.places, sorted(s.events)
         (['خليفه حفتر'], (('ly:sirte', 31.2, 16.6),), ['Armed clash'])
     """
@@ -99,6 +100,15 @@ def entity_signals(start: int, end: int, entities: list[dict], events: list[dict
     places.pop("", None)
     kinds = {e["sub_event_type"] for e in events if start <= e["span"][0] < end and e.get("sub_event_type")}
     return EntitySignals(frozenset(people), tuple(places[k] for k in sorted(places)), frozenset(kinds))
+
+
+def stored_entity_signals(store, doc, wide_kinds: frozenset[str]) -> dict[int, EntitySignals | None]:
+    """``{segment index: signals}`` of a stored document, from its stored entity and event rows (None for
+    every segment when it has none: the layers have not run, or found nothing)."""
+    entities = list(store.annotations("entity", doc.doc_id))
+    events = list(store.annotations("event", doc.doc_id))
+    return {seg.index: entity_signals(seg.start, seg.end, entities, events, wide_kinds) if entities or events
+            else None for seg in doc.segments}
 
 
 class SignalReader:
