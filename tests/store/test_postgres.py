@@ -249,3 +249,18 @@ def test_two_processes_writing_one_postgres_store_lose_and_duplicate_nothing(pg_
         (a0, a1), (b0, b1) = [tuple(r) for r in store.db.execute("SELECT started, finished FROM runs ORDER BY 1")]
         assert b0 < a1  # the two runs overlapped in time
     assert sum(int(r[0].split()[0]) for r in results) in (len(files), len(files) + 1)  # 002 stored once
+
+
+def test_redone_entity_rows_make_story_members_read_their_signals_again_over_postgres(pg_seeds):
+    from rasid.stories.passes import refresh_member_signals
+    from rasid.stories.signals import SignalReader
+
+    doc = "000_930dda6a6b7502e0"
+    with open_store(pg_seeds[2]) as store:
+        before = {(r[1], r[2]): r[10] for r in store.iter_story_members()}
+        assert before[(doc, 0)]["places"] and store.members_needing_signals() == []
+        store.write_annotations("entity", {doc: list(store.annotations("entity", doc))})  # redone, same rows
+        assert store.members_needing_signals() == [doc]
+        assert refresh_member_signals(store, SignalReader.from_data().wide_kinds) == 1
+        assert {(r[1], r[2]): r[10] for r in store.iter_story_members()} == before
+        assert store.members_needing_signals() == []

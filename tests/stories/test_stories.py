@@ -192,3 +192,33 @@ def test_reports_stored_before_the_entity_layers_ran_have_no_signals_and_still_g
     reports = {without[(d, 0)] for d in ("000_930dda6a6b7502e0", "001_f26e5b47cef9b3b6", "002_21a362b9bfaece20",
                                           "003_ceb414d14458d7ff")}
     assert len(page) == 2 and not page & reports  # the 2016 page stays apart from the 2020 reports
+
+
+def test_members_read_their_signals_again_once_the_entity_layers_run_or_are_redone(tmp_path, seeds_dir, cleaner,
+                                                                                   seed_store):
+    from rasid.ingest import ReadOptions
+
+    options = ReadOptions(meta=seed_store[1])
+    with Store(seed_store[0]) as store:
+        expected = {(r[1], r[2]): r[10] for r in store.iter_story_members()}
+    with Store(tmp_path / "s.sqlite") as store:
+        analyze([seeds_dir], store, cleaner=cleaner, options=options, entities=False, views=False)
+        before = stories_by_doc(store)
+        assert store.members_needing_signals() == []  # no layer rows yet: nothing to read
+        analyze([seeds_dir], store, cleaner=cleaner, options=options, views=False)  # the layers run now
+        after = {(r[1], r[2]): r[10] for r in store.iter_story_members()}
+        assert stories_by_doc(store) == before  # earlier assignments stay
+        assert after == expected  # what a run with the layers from the start stored
+        assert after[("000_930dda6a6b7502e0", 0)]["places"]
+        doc = "000_930dda6a6b7502e0"
+        rows = list(store.annotations("entity", doc))
+        store.write_annotations("entity", {doc: rows[:1]})  # the layer redone with another result
+        assert store.members_needing_signals() == [doc]
+        assert all(r[10] is None for r in store.iter_story_members() if r[1] == doc)
+        analyze([seeds_dir], store, cleaner=cleaner, options=options, views=False)  # nothing new: refreshed only
+        redone = next(r[10] for r in store.iter_story_members() if r[1] == doc)
+    assert redone != expected[(doc, 0)] and store_places(redone) <= store_places(expected[(doc, 0)])
+
+
+def store_places(signals):
+    return {p[0] for p in signals["places"]}

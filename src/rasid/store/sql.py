@@ -371,6 +371,21 @@ class SQLStore:
                              json.dumps(r[10], ensure_ascii=False) if r[10] else None) for r in rows])
             db.executemany("UPDATE segments SET story_id=? WHERE doc_id=? AND idx=?", [(r[0], r[1], r[2]) for r in rows])
 
+    def members_needing_signals(self) -> list[str]:
+        """The documents with story members whose entity signals are not stored (assigned before the
+        entity and event layers ran, or those layers were redone since) while those layers have rows."""
+        marks = ", ".join("?" for _ in STORY_SIGNAL_LAYERS)
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT m.doc_id FROM story_members m WHERE m.signals IS NULL AND EXISTS "
+            f"(SELECT 1 FROM annotations a WHERE a.doc_id = m.doc_id AND a.layer IN ({marks})) ORDER BY m.doc_id",
+            STORY_SIGNAL_LAYERS)]
+
+    def set_member_signals(self, rows: list[tuple[dict | None, str, int]]) -> None:
+        """Store members' entity signals ``(signals, doc_id, segment)`` in one transaction."""
+        with self.transaction() as db:
+            db.executemany("UPDATE story_members SET signals=? WHERE doc_id=? AND segment=?",
+                           [(json.dumps(sig, ensure_ascii=False) if sig else None, d, seg) for sig, d, seg in rows])
+
     def write_stories(self, stories: list[dict]) -> None:
         """Replace the summary rows of the given stories (and drop stories left without members)."""
         now = time.time()
@@ -447,6 +462,8 @@ class SQLStore:
                                [(doc_id, layer, r["span"][0], r["span"][1], r.get("type") or r.get("event_type", ""),
                                  json.dumps(r, ensure_ascii=False)) for r in rows])
                 db.execute("INSERT INTO annotations VALUES (?,?,0,0,'',NULL)", (doc_id, layer + ":done"))
+                if layer in STORY_SIGNAL_LAYERS:  # what its story members carry is read again (stories pass)
+                    db.execute("UPDATE story_members SET signals=NULL WHERE doc_id=?", (doc_id,))
 
     def annotations(self, layer: str, doc_id: str | None = None) -> Iterator[dict]:
         """Stored annotation rows of `layer` (of one document, or all), in document and span order."""
@@ -952,6 +969,7 @@ EVENT_SORTS = {  # how an event list may be ordered (undated events last)
 }
 
 
+STORY_SIGNAL_LAYERS = ("entity", "event")  # the layers whose rows stories read (rasid.stories.signals)
 _INPUT_FILE_COLUMNS = ("path", "size", "mtime_ns", "options", "articles", "skips", "updated")
 _STORY_MEMBER_COLUMNS = ("doc_id", "segment", "story_id", "score", "date", "outlet", "title", "headline", "terms",
                          "embedding", "signals")

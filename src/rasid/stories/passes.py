@@ -13,7 +13,7 @@ from rasid.stories.titles import TitleRules
 
 log = logging.getLogger(__name__)
 
-__all__ = ["assign_stories"]
+__all__ = ["assign_stories", "refresh_member_signals"]
 
 ENCODE_BATCH = 32
 TITLES_VERSION = 1  # bump when the code that chooses titles changes: every stored title is chosen again
@@ -31,9 +31,13 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
     Each report's title is chosen by `titles` (:mod:`rasid.stories.titles`); when
     the stored titles were chosen by other rules, every report and story is titled again. What the
     entity and event layers stored for a segment (its people, towns, kinds of event: run them first)
-    is read into its profile and stored with its membership; a segment assigned before they ran has none.
+    is read into its profile and stored with its membership; a segment assigned before they ran has none
+    until they run: when a document's layers are written again, its members' signals are read again
+    (:func:`refresh_member_signals`) and later reports are compared with those.
     """
     titles = titles or TitleRules.from_data()
+    wide = clusterer.signals.wide_kinds if clusterer.signals is not None else frozenset()
+    refresh_member_signals(store, wide)
     pending = store.unassigned_segments()
     stale = _titles_key(titles) != _stored_titles_key(store)
     if not pending and not stale:
@@ -52,7 +56,6 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
     for doc_id, seg_index in pending:
         todo.setdefault(doc_id, set()).add(seg_index)
     items, text_dates, found = [], [], {}
-    wide = clusterer.signals.wide_kinds if clusterer.signals is not None else frozenset()
     for doc in store.iter_documents(sorted(todo)):
         signals = stored_entity_signals(store, doc, wide)
         for seg in doc.segments:
@@ -109,6 +112,24 @@ def assign_stories(store, clusterer: StoryClusterer, *, on_segment: Callable[[in
     _mark_titles(store, titles)
     log.info("stories: %d segments assigned, %d stories touched", done, len(touched))
     return done
+
+
+def refresh_member_signals(store, wide_kinds: frozenset[str]) -> int:
+    """Read again the entity signals of stored story members whose documents' entity or event layers
+    ran (or were redone) after they were assigned; return how many members were updated.
+
+    Earlier assignments stay as they are; later reports are compared with what the layers say now.
+    """
+    doc_ids = store.members_needing_signals()
+    if not doc_ids:
+        return 0
+    rows = []
+    for doc in store.iter_documents(doc_ids):
+        for index, signals in stored_entity_signals(store, doc, wide_kinds).items():
+            rows.append((signals.to_json() if signals is not None else None, doc.doc_id, index))
+    store.set_member_signals(rows)
+    log.info("stories: entity signals read again for %d reports of %d documents", len(rows), len(doc_ids))
+    return len(rows)
 
 
 def _retitle(store, clusterer: StoryClusterer, titles: TitleRules) -> set[str]:
