@@ -25,6 +25,7 @@ FEATURE_MIN_COUNT = 2
 # Long sentences are tagged in windows of this many tokens (the BiLSTM needs no more context).
 MAX_TOKENS = 160
 BATCH_SENTENCES = 256
+EMISSION_TOKENS = 4096  # padded tokens the BiLSTM reads at once (memory: ~15 kB each)
 CHUNK_PIECES = 2048
 
 
@@ -179,9 +180,6 @@ class EntityTagger:
     def _tag_chunk(self, chunk: list[tuple[int, int, list[str]]], docs: list) -> list[list[int]]:
         import torch
 
-        from rasid.entities.neural import encode_batch
-        from rasid.entities.train import _context, _context_item, _stack, local_features
-
         order = sorted(range(len(chunk)), key=lambda k: len(chunk[k][2]))
         states = {}
         with torch.inference_mode():
@@ -200,35 +198,54 @@ class EntityTagger:
                         ctx[reading] = [states[reading][k] for k in idx]
                     else:
                         ctx[reading] = reader(group)
-                feats = [local_features(self.features.sentence_features(toks)) for toks in group]
-                u_words, u_chars, u_feats, m = encode_batch(group, feats, self.vocab["words"], self.vocab["chars"],
-                                                            self.vocab["feats"], self.word_key)
-                padded = {}  # one padded context tensor per reading, shared by its members
-                lengths = m.sum(1)
-                # distinct words of the batch, found once: each member maps them into its own characters
-                # (members with fine-tuned layers encode their batch themselves and need none)
-                if any(member.top is None for member in self.members):
-                    u_rows, back = torch.unique(u_chars.view(-1, u_chars.shape[-1]), dim=0, return_inverse=True)
-                total = None
-                for member, r in zip(self.members, self.remaps, strict=True):
-                    mctx = ctx[member.reading]
-                    if member.top is not None:  # fine-tuned layers: lower piece states, stacked per sentence
-                        encoded = [(*encode_batch([toks], [feats[k]], member.words, member.chars, member.feats,
-                                                  self.word_key), _context_item(mctx[k]) if mctx else None)
-                                   for k, toks in enumerate(group)]
-                        w, c, f, m, x = _stack(encoded)
-                        rows = None
-                    else:
-                        w, c, f = r["words"][u_words], None, r["feats"][u_feats]
-                        rows = (r["chars"][u_rows], back)
-                        if mctx and member.reading not in padded:
-                            padded[member.reading] = torch.nn.utils.rnn.pad_sequence(list(mctx), batch_first=True)
-                        x = padded.get(member.reading)
-                    em = member.net.emissions(w, c, f, _context(member.top, x), lengths, rows)
-                    total = em if total is None else total + em
-                for k, path in zip(idx, self.crf.decode(total / len(self.members), m), strict=True):
-                    paths[k] = path
+                # the BiLSTM reads the group in slices of at most EMISSION_TOKENS padded tokens: its
+                # states for a full group of long sentences held hundreds of MB at once
+                start = 0
+                while start < len(idx):
+                    stop = start + 1
+                    while stop < len(idx) and (stop + 1 - start) * len(group[stop]) <= EMISSION_TOKENS:
+                        stop += 1
+                    part = slice(start, stop)
+                    self._emit(idx[part], group[part], {k: v if v is None else v[part] for k, v in ctx.items()},
+                               paths)
+                    start = stop
         return paths
+
+    def _emit(self, idx: list[int], group: list[list[str]], ctx: dict, paths: list[list[int]]) -> None:
+        """Tag one slice of a length-sorted group (`ctx`: each reading's states of its sentences) into `paths`."""
+        import torch
+
+        from rasid.entities.neural import encode_batch
+        from rasid.entities.train import _context, _context_item, _stack, local_features
+
+        feats = [local_features(self.features.sentence_features(toks)) for toks in group]
+        u_words, u_chars, u_feats, m = encode_batch(group, feats, self.vocab["words"], self.vocab["chars"],
+                                                    self.vocab["feats"], self.word_key)
+        padded = {}  # one padded context tensor per reading, shared by its members
+        lengths = m.sum(1)
+        # distinct words of the batch, found once: each member maps them into its own characters
+        # (members with fine-tuned layers encode their batch themselves and need none)
+        if any(member.top is None for member in self.members):
+            u_rows, back = torch.unique(u_chars.view(-1, u_chars.shape[-1]), dim=0, return_inverse=True)
+        total = None
+        for member, r in zip(self.members, self.remaps, strict=True):
+            mctx = ctx[member.reading]
+            if member.top is not None:  # fine-tuned layers: lower piece states, stacked per sentence
+                encoded = [(*encode_batch([toks], [feats[k]], member.words, member.chars, member.feats,
+                                          self.word_key), _context_item(mctx[k]) if mctx else None)
+                           for k, toks in enumerate(group)]
+                w, c, f, m, x = _stack(encoded)
+                rows = None
+            else:
+                w, c, f = r["words"][u_words], None, r["feats"][u_feats]
+                rows = (r["chars"][u_rows], back)
+                if mctx and member.reading not in padded:
+                    padded[member.reading] = torch.nn.utils.rnn.pad_sequence(list(mctx), batch_first=True)
+                x = padded.get(member.reading)
+            em = member.net.emissions(w, c, f, _context(member.top, x), lengths, rows)
+            total = em if total is None else total + em
+        for k, path in zip(idx, self.crf.decode(total / len(self.members), m), strict=True):
+            paths[k] = path
 
 
 @cache
