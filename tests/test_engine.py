@@ -153,3 +153,38 @@ def test_story_leads_embed_alike_in_one_process_and_in_two_workers(tmp_path):
     assert len(a) == 120 and a.keys() == b.keys()
     assert all(a[k][1] == b[k][1] for k in a)  # every lead's vector, bit for bit
     assert (one / "stories.jsonl").read_bytes() == (two / "stories.jsonl").read_bytes()
+
+
+def _resident_kb() -> int:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_release_memory_gives_freed_heap_back_to_the_system():
+    from rasid.engine import release_memory
+
+    blocks = [bytearray(b"x" * 4000) for _ in range(50_000)]  # 200 MB in heap-sized pieces
+    sentinel = bytearray(4000)  # allocated last: the freed pieces below it are not at the heap's top
+    held = _resident_kb()
+    del blocks
+    before = _resident_kb()
+    assert release_memory(collect=True)  # glibc: malloc_trim
+    after = _resident_kb()
+    assert held - after > 150_000  # kB: most of the 200 MB went back ...
+    assert before - after > 100_000  # ... by the trim, not by freeing alone
+    assert not release_memory()  # (at most one trim every TRIM_INTERVAL seconds unless asked to collect)
+    del sentinel
+
+
+def test_release_models_drops_the_loaded_tagger_and_a_later_load_works():
+    from rasid.entities import tagger
+    from rasid.entities.tagger import EntityTagger
+    from rasid.pipeline import release_models
+
+    first = EntityTagger.load()
+    assert tagger._load.cache_info().currsize == 1
+    release_models()
+    assert tagger._load.cache_info().currsize == 0
+    again = EntityTagger.load()
+    assert again is not first and again.tag(["قال", "خليفة", "حفتر"]) == first.tag(["قال", "خليفة", "حفتر"])

@@ -6,6 +6,7 @@ import hashlib
 import itertools
 import json
 import logging
+import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -16,7 +17,7 @@ from rasid.clean import Cleaner
 from rasid.dedup import DedupIndex, Fingerprint
 from rasid.dedup.passes import mark_duplicates
 from rasid.document import Article, Document, LineStatus, Skipped
-from rasid.engine import LocalEngine
+from rasid.engine import LocalEngine, release_memory
 from rasid.errors import RasidError
 from rasid.fingerprints import DataFiles, LayerFingerprints
 from rasid.ingest import ReadOptions
@@ -230,6 +231,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                 report.entity_documents = extract_entities(
                     store, None if entities is True else entities, fingerprints=layer_fingerprints,
                     on_progress=on_entities, engine=engine, data_files=data_files)
+            release_memory(collect=True)  # the tagger's batches leave freed heap behind
         if events is not False:
             from rasid.events import code_events
 
@@ -246,6 +248,7 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                     from rasid.stories.edits import apply_story_edits
 
                     apply_story_edits(store)
+            release_memory(collect=True)
         if views:
             from rasid.views import build_views
 
@@ -260,6 +263,19 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
     report.seconds = time.perf_counter() - started
     store.finish_run(run_id, report.as_dict())
     return report
+
+
+def release_models() -> None:
+    """Drop the models this process holds (the entity tagger, the e5 encoder and its file) and give
+    their memory back to the system: for a process whose analysis is over. A later run loads them again."""
+    tagger = sys.modules.get("rasid.entities.tagger")
+    if tagger is not None:
+        tagger._load.cache_clear()
+    e5 = sys.modules.get("rasid.entities.e5")
+    if e5 is not None:
+        e5._shared.cache_clear()
+        e5._parse.cache_clear()
+    release_memory(collect=True)
 
 
 def build_extractor(data_files: DataFiles):

@@ -151,7 +151,7 @@ def _analyze(args: argparse.Namespace, console, engine, db_path: Path, options, 
 
     from rasid.ingest.readers import count_inputs
     from rasid.output import write_outputs
-    from rasid.pipeline import analyze
+    from rasid.pipeline import analyze, release_models
     from rasid.store import open_store
 
     out = Path(args.out)
@@ -199,6 +199,7 @@ def _analyze(args: argparse.Namespace, console, engine, db_path: Path, options, 
                              entities=not args.no_entities, data_files=data_files,
                              on_layer_documents=on_layer_documents, on_story_view=on_story_view)
             progress.update(task, completed=n_files, docs=state["docs"])
+        release_models()  # the analysis is over: the outputs need the store only
         written = write_outputs(store, out)
     return report, written
 
