@@ -99,3 +99,15 @@ def test_rasid_reports_a_crown_princes_emirate_among_regions():
     summary = EntityExtractor().extract(doc).summary()
     assert [(r["name_en"], r["mentions"]) for r in summary["regions"]] == [("Abu Dhabi", 1)]  # the emirate
     assert ("Abu Dhabi", 1) in [(p["name_en"], p["mentions"]) for p in summary["places"]]  # the city visited
+
+
+def test_a_document_does_not_change_how_later_documents_resolve_their_places():
+    geo = Geocoder.default()
+    alone = "قال مسؤول في مدينة لندن إن المحادثات مستمرة"
+    before = places(geo, alone)
+    key = tuple(t.key for t in tokenize("لندن"))
+    order = [p.id for p in geo.gazetteer.candidates(key)]
+    # a document whose sure places lie nearer the other London (Ontario) than the first
+    assert places(geo, "وصل الوفد إلى مدينة شيكاغو ثم توجه إلى مدينة لندن")
+    assert [p.id for p in geo.gazetteer.candidates(key)] == order  # the gazetteer's order is its own
+    assert places(geo, alone) == before == [("لندن", "London", before[0][2])]

@@ -241,8 +241,8 @@ class Geocoder:
                 m.place = country
                 continue
             pool = [p for p in m.candidates if focus[p.country] == best_country] if best_country else m.candidates
-            if anchors and len(pool) > 1:
-                pool.sort(key=lambda p: min(km(p, a) for a in anchors))
+            if anchors and len(pool) > 1:  # (sorted into a new list: `pool` may be the gazetteer's own)
+                pool = sorted(pool, key=lambda p: min(km(p, a) for a in anchors))
             m.place = pool[0]
 
 
