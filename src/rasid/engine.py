@@ -122,6 +122,7 @@ def release_memory(*, collect: bool = False) -> bool:
 
 
 def _run_and_release(task, batch: list) -> list:
+    """``task(batch)``, then :func:`release_memory` (at most every ``TRIM_INTERVAL`` seconds)."""
     try:
         return task(batch)
     finally:
