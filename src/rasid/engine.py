@@ -30,7 +30,7 @@ from typing import Any, Protocol
 
 from rasid.errors import RasidError
 
-__all__ = ["DocumentTask", "LocalEngine", "RayEngine", "default_workers", "make_engine", "release_memory"]
+__all__ = ["DocumentTask", "LocalEngine", "RayEngine", "default_workers", "make_engine", "release_memory", "run_and_release"]
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def release_memory(*, collect: bool = False) -> bool:
     return True
 
 
-def _run_and_release(task, batch: list) -> list:
+def run_and_release(task, batch: list) -> list:
     """``task(batch)``, then :func:`release_memory` (at most every ``TRIM_INTERVAL`` seconds)."""
     try:
         return task(batch)
@@ -142,7 +142,7 @@ def _init_local_worker(threads: int) -> None:
 def _run_local_task(batch: list) -> list:
     if _WORKER_TASK is None:
         raise RuntimeError("worker process started without a task")
-    return _run_and_release(_WORKER_TASK, batch)
+    return run_and_release(_WORKER_TASK, batch)
 
 
 class LocalEngine:
@@ -173,7 +173,7 @@ class LocalEngine:
         """
         task.load()
         if self.workers <= 1 or not hasattr(os, "fork"):
-            yield lambda batches: (_run_and_release(task, b) for b in batches)
+            yield lambda batches: (run_and_release(task, b) for b in batches)
             return
         import multiprocessing
 
@@ -320,6 +320,6 @@ class _RayActor:
     def __call__(self, rows: dict) -> dict:
         import numpy as np
 
-        out = [pickle.dumps(_run_and_release(self.task, pickle.loads(bytes(b))), protocol=pickle.HIGHEST_PROTOCOL)
+        out = [pickle.dumps(run_and_release(self.task, pickle.loads(bytes(b))), protocol=pickle.HIGHEST_PROTOCOL)
                for b in rows["batch"]]
         return {"i": np.asarray(rows["i"]), "result": np.array(out, dtype=object)}

@@ -17,7 +17,7 @@ from rasid.clean import Cleaner
 from rasid.dedup import DedupIndex, Fingerprint
 from rasid.dedup.passes import mark_duplicates
 from rasid.document import Article, Document, LineStatus, Skipped
-from rasid.engine import LocalEngine, _run_and_release, release_memory
+from rasid.engine import LocalEngine, release_memory, run_and_release
 from rasid.errors import RasidError
 from rasid.fingerprints import DataFiles, LayerFingerprints
 from rasid.ingest import ReadOptions
@@ -231,7 +231,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                 report.entity_documents = extract_entities(
                     store, None if entities is True else entities, fingerprints=layer_fingerprints,
                     on_progress=on_entities, engine=engine, data_files=data_files)
-            release_memory(collect=True)  # the tagger's batches leave freed heap behind
+            if report.entity_documents:
+                release_memory(collect=True)  # the tagger's batches leave freed heap behind
         if events is not False:
             from rasid.events import code_events
 
@@ -248,7 +249,8 @@ def analyze(paths: Iterable[str | Path], store: Store, *, options: ReadOptions |
                     from rasid.stories.edits import apply_story_edits
 
                     apply_story_edits(store)
-            release_memory(collect=True)
+            if report.segments_assigned:
+                release_memory(collect=True)
         if views:
             from rasid.views import build_views
 
@@ -467,7 +469,7 @@ def _assign_stories(store: Store, clusterer: StoryClusterer, engine, on_segment)
         task = EncodeTask(encoder)
         # (freed heap handed back as the workers do: on 2,000 articles this stage had grown one process
         # by ~450 MB of freed heap, which the trim after the stage then returned)
-        clusterer.encoder = _MappedEncoder(lambda chunks: (_run_and_release(task, c) for c in chunks))
+        clusterer.encoder = _MappedEncoder(lambda chunks: (run_and_release(task, c) for c in chunks))
         return assign_stories(store, clusterer, on_segment=on_segment)
     finally:
         clusterer.encoder = encoder
