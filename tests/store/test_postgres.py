@@ -186,7 +186,7 @@ def test_serve_opens_postgres_read_only(pg_seeds):
 
 def test_reviews_logins_and_story_corrections_over_postgres(pg_seeds):
     from rasid.review import review_event, reviews_of
-    from rasid.stories.edits import apply_story_edits, split_story, story_edits_of
+    from rasid.stories.edits import apply_story_edits, merge_stories, split_story, story_edits_of
     from rasid.web.accounts import attempt_login, end_session, session_user, start_session
 
     with open_store(pg_seeds[2]) as store:
@@ -209,6 +209,13 @@ def test_reviews_logins_and_story_corrections_over_postgres(pg_seeds):
         assert story_edits_of(store, story["story_id"])[0]["action"] == "split"
         store.move_story_members([moved], story["story_id"])  # as a new stories pass might put it back
         assert apply_story_edits(store) == 1 and store.story_of_member(*moved) == new["story_id"]
+        # a merged story's thread links pass to the story it went into; none names it afterwards
+        third = next(s["story_id"] for s in store.iter_stories() if s["story_id"] not in (story["story_id"], new["story_id"]))
+        store.write_story_links([(new["story_id"], third, 0.4)])
+        merge_stories(store, new["story_id"], story["story_id"], user="amal")
+        links = store.story_links()
+        assert (third, 0.4) in links[story["story_id"]] and (story["story_id"], 0.4) in links[third]
+        assert new["story_id"] not in links and all(x != new["story_id"] for rows in links.values() for x, _ in rows)
 
 
 # -- two writers at once --------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from rasid.errors import LexiconError
 from rasid.pipeline import analyze
 from rasid.store import Store
 from rasid.stories import StoryClusterer
+from rasid.stories.edits import apply_story_edits, merge_stories, split_story
 from rasid.stories.scorer import ENTITY_FEATURES, FEATURES, PairScorer
 from rasid.stories.signals import SignalReader
 from rasid.stories.terms import story_terms
@@ -111,7 +112,7 @@ TABUK_DEATH = ["2015-07-26-00734", "2015-07-26-00905", "2015-07-26-01140", "2015
 TABUK_INQUIRY = ["2015-07-31-00960", "2015-07-31-01045", "2015-07-31-01369", "2015-07-31-01450", "2015-07-31-01679"]
 
 
-def test_a_development_that_resurfaces_is_a_linked_story_and_links_are_stored(tmp_path, cleaner):
+def test_a_development_that_resurfaces_is_a_linked_story_and_links_follow_corrections(tmp_path, cleaner):
     records = snn_records(TABUK_DEATH + TABUK_INQUIRY)
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
@@ -119,7 +120,20 @@ def test_a_development_that_resurfaces_is_a_linked_story_and_links_are_stored(tm
         analyze([path], store, cleaner=cleaner, views=False)
         got = {m["doc_id"]: s["story_id"] for s in store.iter_stories() for m in s["members"]}
         links = store.story_links()
-    death, inquiry = {got[i] for i in TABUK_DEATH}, {got[i] for i in TABUK_INQUIRY}
-    assert not death & inquiry  # two developments: never one story chained through the days
-    assert any(linked in death for sid in inquiry for linked, _ in links.get(sid, []))
-    assert all(any(s == sid for s, _ in links[linked]) for sid in links for linked, _ in links[sid])  # both ways
+        death, inquiry = {got[i] for i in TABUK_DEATH}, {got[i] for i in TABUK_INQUIRY}
+        assert not death & inquiry  # two developments: never one story chained through the days
+        assert any(linked in death for sid in inquiry for linked, _ in links.get(sid, []))
+        assert all(any(s == sid for s, _ in links[linked]) for sid in links for linked, _ in links[sid])  # both ways
+
+        # a coder splits a report out of the linked death story, then merges what is left into it: the
+        # thread now runs through the story that took the reports, and no link names the merged one
+        sid, other = next((sid, linked) for sid in death for linked, _ in links.get(sid, []) if linked in inquiry)
+        keys = store.story_member_keys(sid)
+        part = split_story(store, sid, keys[:1], user="amal")["story_id"]
+        merge_stories(store, sid, part, user="amal")
+        after = store.story_links()
+        assert store.get_story(sid) is None and sid not in after
+        assert not any(linked == sid for rows in after.values() for linked, _ in rows)
+        assert other in {linked for linked, _ in after[part]} and part in {linked for linked, _ in after[other]}
+        # corrections laid again after a stories pass keep the thread too
+        assert apply_story_edits(store) == 0 and store.story_links() == after

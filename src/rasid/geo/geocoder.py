@@ -18,7 +18,7 @@ from functools import cache
 
 from rasid.geo.gazetteer import Place, PlaceGazetteer
 from rasid.resources import load_yaml
-from rasid.text.normalize import match_key
+from rasid.text.normalize import match_key, match_words
 from rasid.text.tokens import proclitic_of, strip_proclitics
 
 __all__ = ["Geocoder", "PlaceMatch", "km"]
@@ -43,6 +43,11 @@ TOWN_HEADS = frozenset({"مدينه", "بلده", "قريه", "مدينتي"})
 # document's countries when the tagger marked it this often in the document and the place is this big.
 WEAK_REPEATED = 2
 WEAK_MIN_POPULATION = 100_000
+# ... and kept when the tagger marked exactly that name and it is the display name of a city this big
+# (لندن، طهران، بغداد: frequent because the city is in the news), unless it is an ordinary word as well
+# (geo/data/ordinary_words.yaml: ميدان، مشهد، سيول). Inside the document's countries a same-named place
+# there still wins ("عمان" in a report on Iran and Jordan).
+BIG_CITY_POPULATION = 1_000_000
 
 
 def km(a: Place | tuple[float, float], b: Place | tuple[float, float]) -> float:
@@ -68,6 +73,7 @@ class PlaceMatch:
     polity: bool = False  # named as a ruler's domain ("ولي عهد أبو ظبي"): the region, not the town
     proclitic: str = ""  # letters set aside on the first word to find the name ("وبطرابلس": "وب")
     article: bool = False  # the name begins with the article (المفرق, الحي; not عدن)
+    big: bool = False  # weak, but the tagged display name of a big city (لندن، طهران): see BIG_CITY_POPULATION
 
     @property
     def precision(self) -> int:
@@ -140,6 +146,7 @@ class Geocoder:
                 if not (cands[0].curated or tagged or headed or self._safe_untagged(keys[i:j], cands)):
                     continue
                 found = PlaceMatch(i, j, cands, near=self._near(keys, i), tagged=tagged, weak=weak,
+                                   big=weak and _big_city_named(keys, tags, i, j, proclitic, cands[0]),
                                    polity=_after_polity_title(keys, i), proclitic=proclitic,
                                    article=keys[i][len(proclitic):].startswith("ال"))
                 break
@@ -207,14 +214,15 @@ class Geocoder:
         strong: Counter = Counter()  # not the weak ones ("الحي": the document must name Iraq otherwise)
         anchors: list[Place] = []
         for m in matches:
+            weak = m.weak and not m.big  # a big city's tagged name sets the focus as any other name does
             country = next((p for p in m.candidates if p.kind == "country"), None)
             if country is not None and (m.weak or not m.candidates[0].curated):
                 focus[country.country] += 1
-                strong[country.country] += not m.weak
-            elif not m.weak and len({p.country for p in m.candidates}) == 1:
+                strong[country.country] += not weak
+            elif not weak and len({p.country for p in m.candidates}) == 1:
                 focus[m.candidates[0].country] += 1
                 strong[m.candidates[0].country] += 1
-            if not m.weak and (len({(p.country, p.id) for p in m.candidates}) == 1 or m.candidates[0].curated):
+            if not weak and (len({(p.country, p.id) for p in m.candidates}) == 1 or m.candidates[0].curated):
                 anchors.append(m.candidates[0])
         repeated = Counter(m.candidates[0].id for m in matches if m.weak and m.tagged)
         top = max(focus.values(), default=0)
@@ -224,7 +232,8 @@ class Geocoder:
                 known = strong if m.article else main
                 pool = [p for p in m.candidates if known[p.country] or p.kind == "country"]
                 first = m.candidates[0]
-                if not pool and repeated[first.id] >= WEAK_REPEATED and first.population >= WEAK_MIN_POPULATION:
+                if not pool and (m.big or repeated[first.id] >= WEAK_REPEATED
+                                 and first.population >= WEAK_MIN_POPULATION):
                     pool = [first]
                 m.place = pool[0] if pool else None
                 continue
@@ -244,6 +253,30 @@ class Geocoder:
             if anchors and len(pool) > 1:  # (sorted into a new list: `pool` may be the gazetteer's own)
                 pool = sorted(pool, key=lambda p: min(km(p, a) for a in anchors))
             m.place = pool[0]
+
+
+def _big_city_named(keys: Sequence[str], tags: Sequence[str], i: int, j: int, proclitic: str, place: Place) -> bool:
+    """Whether keys[i:j] (less the proclitic) are the display name of a city of BIG_CITY_POPULATION or
+    more that is not also an ordinary word, tagged as a place name of exactly those words (not a part of
+    a longer one)."""
+    if place.kind == "country" or place.population < BIG_CITY_POPULATION:
+        return False
+    if not tags[i].endswith("LOC") or tags[i].startswith("I") or (j < len(tags) and tags[j].startswith("I")):
+        return False
+    words = (keys[i][len(proclitic):], *keys[i + 1:j])
+    return words == _display_key(place.name_ar) and words not in ordinary_words()
+
+
+@cache
+def _display_key(name: str) -> tuple[str, ...]:
+    return match_words(name)
+
+
+@cache
+def ordinary_words() -> frozenset[tuple[str, ...]]:
+    """Matching keys of ``geo/data/ordinary_words.yaml`` (editable): ordinary words that name big places."""
+    data = load_yaml("geo/data/ordinary_words.yaml") or {}
+    return frozenset(match_words(w) for w in data.get("words", []))
 
 
 @cache

@@ -394,6 +394,7 @@ class SQLStore:
                            [(s["story_id"], s["title_ar"], s["start_date"], s["end_date"], s["size"],
                              json.dumps(s["sources"], ensure_ascii=False), now) for s in stories])
             db.execute("DELETE FROM stories WHERE story_id NOT IN (SELECT story_id FROM story_members)")
+            db.execute(_DROP_STALE_LINKS)
 
     def iter_stories(self):
         """Yield stories newest first, each with its members ``[{"doc_id", "segment"}]``."""
@@ -692,6 +693,7 @@ class SQLStore:
                                   "ORDER BY date NULLS FIRST, doc_id, segment", (sid,)).fetchall()
                 if not rows:
                     db.execute("DELETE FROM stories WHERE story_id=?", (sid,))
+                    db.execute("DELETE FROM story_links WHERE story_id=? OR linked_id=?", (sid, sid))
                     continue
                 old = db.execute("SELECT title_ar FROM stories WHERE story_id=?", (sid,)).fetchone()
                 title = old[0] if old else next((r[2] for r in rows if r[3] and r[2]), rows[0][2])
@@ -936,6 +938,18 @@ class SQLStore:
                            "ON CONFLICT (story_id, linked_id) DO UPDATE SET score=excluded.score",
                            [x for a, b, score in rows for x in ((a, b, score), (b, a, score))])
 
+    def move_story_links(self, story_id: str, into: str) -> int:
+        """Give story `into` the thread links of `story_id` (merged into it), keeping the higher score of a
+        link both had, and drop `story_id`'s own; return how many links `into` took."""
+        with self.transaction() as db:
+            theirs = db.execute("SELECT linked_id, score FROM story_links WHERE story_id=? AND linked_id!=?",
+                                (story_id, into)).fetchall()
+            own = dict(db.execute("SELECT linked_id, score FROM story_links WHERE story_id=?", (into,)).fetchall())
+            db.execute("DELETE FROM story_links WHERE story_id=? OR linked_id=?", (story_id, story_id))
+            rows = [(into, linked, max(score, own.get(linked, score))) for linked, score in theirs]
+            self.write_story_links(rows)
+        return len(rows)
+
     def story_links(self, story_id: str | None = None) -> dict[str, list[tuple[str, float]]]:
         """The stories linked to each story (or to `story_id` only) as one thread: ``[(linked_id, score)]``,
         most probable first."""
@@ -973,6 +987,9 @@ STORY_SIGNAL_LAYERS = ("entity", "event")  # the layers whose rows stories read 
 _INPUT_FILE_COLUMNS = ("path", "size", "mtime_ns", "options", "articles", "skips", "updated")
 _STORY_MEMBER_COLUMNS = ("doc_id", "segment", "story_id", "score", "date", "outlet", "title", "headline", "terms",
                          "embedding", "signals")
+# thread links of stories that no longer have members (merged away, or emptied by a re-run)
+_DROP_STALE_LINKS = ("DELETE FROM story_links WHERE story_id NOT IN (SELECT story_id FROM story_members) "
+                     "OR linked_id NOT IN (SELECT story_id FROM story_members)")
 _STORY_COLUMNS = ("story_id", "title_ar", "start_date", "end_date", "size", "sources", "updated")
 _LAYER_STATE_COLUMNS = ("doc_id", "layer", "fingerprint", "result", "refs")
 _STORY_VIEW_COLUMNS = ("story_id", "basis", "title_en", "data", "updated")

@@ -73,6 +73,8 @@ def split_story(store, story_id: str, members: list[tuple[str, int]], *, user: s
 def _record_and_move(store, action, story_id, target, moved, note, user, before) -> None:
     with store.transaction():
         store.move_story_members(moved, target)
+        if action == "merge":  # the merged story's thread links are now the story's it went into
+            store.move_story_links(story_id, target)
         store.resummarise_stories({story_id, target})
         after = {"from": _snapshot(store, story_id), "into": _snapshot(store, target)}
         store.add_story_edit(action, story_id, target, moved, note, user, before, after)
@@ -95,11 +97,16 @@ def apply_story_edits(store) -> int:
         return 0
     with store.transaction():
         for target, members in edits:
+            left = set()  # stories that reports of this correction were taken from
             for d, s in members:
                 current = store.story_of_member(d, s)
                 if current is not None and current != target:
                     touched |= {current, target}
+                    left.add(current)
                     moved += store.move_story_members([(d, s)], target)
+            for sid in sorted(left):  # a story emptied by a merge hands its thread links on, as the merge did
+                if not store.story_member_keys(sid):
+                    store.move_story_links(sid, target)
         if touched:
             store.resummarise_stories(touched)
     return moved
