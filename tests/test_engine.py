@@ -51,6 +51,29 @@ def test_local_engine_keeps_order_and_reads_batches_in_the_calling_thread():
     assert os.getpid() not in {r[2] for r in results}  # and the work was done in the workers
 
 
+class FrozenCount:
+    """A task that reports how many objects the collector holds frozen in the process that runs it."""
+
+    def load(self):
+        self.models = [{"weights": list(range(1000))} for _ in range(100)]  # loaded before the fork
+
+    def __call__(self, batch):
+        import gc
+
+        return [gc.get_freeze_count() for _ in batch]
+
+
+def test_workers_start_with_the_loaded_objects_frozen_and_the_parent_does_not_stay_frozen():
+    import gc
+
+    with LocalEngine(2).mapping(FrozenCount()) as run:
+        assert gc.get_freeze_count() == 0  # the parent's own objects are collected as before
+        counts = [c for part in run([[0], [1], [2]]) for c in part]
+    # in the workers the objects loaded before the fork are out of the collector's reach, so its
+    # passes do not write to their pages, which stay shared with the parent
+    assert min(counts) > 100
+
+
 def test_one_worker_runs_in_process():
     import os
 

@@ -20,6 +20,7 @@ Both give the same results as running the task in one process.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import pickle
@@ -179,11 +180,16 @@ class LocalEngine:
 
         global _WORKER_TASK
         _WORKER_TASK = task  # inherited by the forked workers: models loaded once, pages shared
+        # the objects loaded so far go to the collector's permanent generation: its passes in the
+        # workers then do not write to them, and their pages stay shared with this process
+        gc.collect()
+        gc.freeze()
         try:
             pool = multiprocessing.get_context("fork").Pool(self.workers, initializer=_init_local_worker,
                                                             initargs=(self.threads_per_worker,))
         finally:
             _WORKER_TASK = None
+            gc.unfreeze()
         try:
             yield lambda batches: _ordered(pool, batches, self.workers * PENDING_PER_WORKER)
         finally:

@@ -180,6 +180,8 @@ class EntityTagger:
     def _tag_chunk(self, chunk: list[tuple[int, int, list[str]]], docs: list) -> list[list[int]]:
         import torch
 
+        from rasid.engine import release_memory
+
         order = sorted(range(len(chunk)), key=lambda k: len(chunk[k][2]))
         states = {}
         with torch.inference_mode():
@@ -209,6 +211,9 @@ class EntityTagger:
                     self._emit(idx[part], group[part], {k: v if v is None else v[part] for k, v in ctx.items()},
                                paths)
                     start = stop
+                # the tensors of a batch of documents (gigabytes allocated and freed) stay in glibc's
+                # heap as free pages until trimmed: give them back between groups (every 2 s at most)
+                release_memory()
         return paths
 
     def _emit(self, idx: list[int], group: list[list[str]], ctx: dict, paths: list[list[int]]) -> None:
