@@ -49,16 +49,21 @@ def arabic_names(names) -> list[str]:
     return out
 
 
-def read_extra(path: Path, cities: dict) -> dict[str, list[str]]:
-    """Arabic names by geonameid from the extra-names table, checked against cities500."""
-    extra: dict[str, list[str]] = {}
+def table_rows(path: Path):
+    """(line number, its 4 tab-separated fields) of a names table, comments and blank lines skipped."""
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         f = line.split("\t")
         if len(f) != 4:
             raise SystemExit(f"{path}:{n}: expected 4 tab-separated fields")
-        gid, _name, cc, names = f
+        yield n, f
+
+
+def read_extra(path: Path, cities: dict) -> dict[str, list[str]]:
+    """Arabic names by geonameid from the extra-names table, checked against cities500."""
+    extra: dict[str, list[str]] = {}
+    for n, (gid, _name, cc, names) in table_rows(path):
         city = cities.get(gid)
         if city is None or city["countrycode"] != cc:
             raise SystemExit(f"{path}:{n}: geonameid {gid} ({cc}) is not a place of cities500")
@@ -72,16 +77,11 @@ def read_extra(path: Path, cities: dict) -> dict[str, list[str]]:
 def read_preferred(path: Path) -> dict[str, str]:
     """The display name by place id from the preferred-names table (id, English name, country, name)."""
     preferred: dict[str, str] = {}
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        f = line.split("\t")
-        if len(f) != 4:
-            raise SystemExit(f"{path}:{n}: expected 4 tab-separated fields")
-        found = arabic_names([f[3]])
-        if not found or f[0] in preferred:
-            raise SystemExit(f"{path}:{n}: not a plain Arabic name, or {f[0]} listed twice")
-        preferred[f[0]] = found[0]
+    for n, (pid, _name, _cc, name) in table_rows(path):
+        found = arabic_names([name])
+        if not found or pid in preferred:
+            raise SystemExit(f"{path}:{n}: not a plain Arabic name, or {pid} listed twice")
+        preferred[pid] = found[0]
     return preferred
 
 
