@@ -15,7 +15,8 @@ def places(geo, text, tags=None):
     toks = tokenize(text)
     matches = geo.scan([t.key for t in toks], tags)
     geo.resolve(matches)
-    return [(text[toks[m.start].start:toks[m.end - 1].end], m.place.name_en, m.precision) for m in matches]
+    return [(text[toks[m.start].start:toks[m.end - 1].end], m.place.name_en if m.place else None, m.precision)
+            for m in matches]
 
 
 def test_gazetteer_covers_libya_from_all_sources(geo):
@@ -115,11 +116,8 @@ def test_a_document_does_not_change_how_later_documents_resolve_their_places():
 
 def _resolved(geo, text, loc_words):
     """(surface, English name or None) of each place match, with the tagger's B-LOC on `loc_words`."""
-    toks = tokenize(text)
-    tags = ["B-LOC" if t.text in loc_words else "O" for t in toks]
-    matches = geo.scan([t.key for t in toks], tags)
-    geo.resolve(matches)
-    return [(text[toks[m.start].start:toks[m.end - 1].end], m.place.name_en if m.place else None) for m in matches]
+    tags = ["B-LOC" if t.text in loc_words else "O" for t in tokenize(text)]
+    return [(surface, name) for surface, name, _ in places(geo, text, tags)]
 
 
 def test_a_big_city_whose_name_is_a_frequent_word_is_a_place_without_its_country(geo):
